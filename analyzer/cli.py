@@ -1,0 +1,359 @@
+"""The `strangler` command: one error boundary over the pipeline's use cases.
+
+Each subcommand parses its options, calls analyzer.pipeline / analyzer.export, and renders the
+result objects. Errors the user can fix become one sentence on stderr and a non-zero exit code;
+`--debug` re-raises them with the traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from analyzer import __version__
+from analyzer.errors import ExitCode, StranglerError
+from analyzer.options import AnalysisOptions
+
+#: Show a progress bar only when a stage has at least this many items (short runs stay quiet).
+PROGRESS_MIN_ITEMS = 200
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return ExitCode.USAGE
+    out = Console(highlight=False, soft_wrap=True)
+    err = Console(stderr=True, highlight=False, soft_wrap=True)
+    try:
+        return int(args.handler(args, out, err))
+    except StranglerError as exc:
+        if args.debug:
+            raise
+        err.print(f"strangler: {exc}", markup=False)
+        return int(exc.exit_code)
+    except OSError as exc:
+        if args.debug:
+            raise
+        target = exc.filename or "a file"
+        err.print(f"strangler: cannot read or write {target} ({exc.strerror}); check the path and permissions.",
+                  markup=False)
+        return int(ExitCode.USAGE)
+    except KeyboardInterrupt:
+        err.print("strangler: interrupted.")
+        return 130
+
+
+# --------------------------------------------------------------------------- argument parsing
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="strangler",
+        description="Plan the migration of a Python monolith to AWS serverless microservices "
+        "(static analysis only: the analyzed code is never imported or run).",
+    )
+    parser.add_argument("--version", action="version", version=f"strangler {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks instead of one-line errors")
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    scan = sub.add_parser("scan", help="scan a codebase and summarise its code graph")
+    scan.add_argument("path", help="folder of the codebase")
+    _scan_options(scan)
+    scan.set_defaults(handler=cmd_scan)
+
+    callgraph = sub.add_parser("callgraph", help="write the function-level call graph")
+    callgraph.add_argument("path", help="folder of the codebase")
+    callgraph.add_argument("--format", choices=("pycg", "json", "dot"), default="pycg")
+    callgraph.add_argument("-o", "--output", help="file to write (default: standard output)")
+    _scan_options(callgraph)
+    callgraph.set_defaults(handler=cmd_callgraph)
+
+    analyze = sub.add_parser("analyze", help="propose services, boundaries, targets and waves")
+    analyze.add_argument("paths", nargs="*", metavar="PATH", help="folder(s) of the codebase(s)")
+    analyze.add_argument("--from-file", help="a text file listing one codebase folder per line")
+    analyze.add_argument("--out", required=True, help="output folder")
+    analyze.add_argument("--format", default="all",
+                         help="comma-separated subset of json,xlsx,md,html,dot,svg,sam (default: all)")
+    analyze.add_argument("--overrides", help="edited plan.xlsx, or a JSON/TOML file assigning modules to services")
+    _plan_options(analyze)
+    _scan_options(analyze)
+    analyze.set_defaults(handler=cmd_analyze)
+
+    explain = sub.add_parser("explain", help="explain one proposed service")
+    explain.add_argument("path", help="folder of the codebase")
+    explain.add_argument("--service", required=True, help="service name as shown in the plan")
+    _plan_options(explain)
+    _scan_options(explain)
+    explain.set_defaults(handler=cmd_explain)
+
+    check = sub.add_parser("check", help="report call sites that cross services but are not in an approved plan")
+    check.add_argument("path", help="folder of the codebase")
+    check.add_argument("--plan", required=True, help="the approved plan.json")
+    check.add_argument("--format", choices=("text", "json"), default="text")
+    _scan_options(check)
+    check.set_defaults(handler=cmd_check)
+    return parser
+
+
+def _scan_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("scan options")
+    group.add_argument("--no-cache", action="store_true", help="parse every file again, ignoring the cache")
+    group.add_argument("--jobs", type=_positive_int, default=0, help="parallel workers (default: all cores)")
+    group.add_argument("--exclude", action="append", default=[], metavar="GLOB",
+                       help="also skip paths with a part matching GLOB (repeatable)")
+    group.add_argument("--include", action="append", default=[], metavar="GLOB",
+                       help="analyze paths matching GLOB even if excluded by default, e.g. tests (repeatable)")
+    group.add_argument("--config", help="a TOML file with a [tool.strangler] table (default: the codebase's "
+                       "pyproject.toml or strangler.toml)")
+
+
+def _plan_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("plan options")
+    group.add_argument("--services", type=_positive_int, help="aim for this many services")
+    group.add_argument("--resolution", type=_positive_float, help="clustering resolution (higher: more services)")
+    group.add_argument("--seed", type=int, help="random seed of the clustering (default 42)")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must not be negative")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be greater than 0")
+    return value
+
+
+def _options_for(path: Path, args: argparse.Namespace) -> AnalysisOptions:
+    """Project config < --config file < command-line flags."""
+    from analyzer.options import load_project_options
+
+    config = Path(args.config) if getattr(args, "config", None) else None
+    options = load_project_options(path, config) if path.is_dir() else AnalysisOptions()
+    changes: dict = {}
+    if args.no_cache:
+        changes["cache"] = False
+    if args.jobs:
+        changes["jobs"] = args.jobs
+    if args.exclude:
+        changes["extra_exclude"] = tuple(options.extra_exclude) + tuple(args.exclude)
+    if args.include:
+        changes["include"] = tuple(options.include) + tuple(args.include)
+    if getattr(args, "services", None):
+        changes["services"] = args.services
+    if getattr(args, "resolution", None):
+        changes["resolution"] = args.resolution
+    if getattr(args, "seed", None) is not None:
+        changes["seed"] = args.seed
+    return options.replace(**changes)
+
+
+# --------------------------------------------------------------------------- progress
+
+
+@contextmanager
+def _progress(console: Console) -> Iterator[Callable[[str, int, int], None]]:
+    """A progress callback drawing a bar on a terminal for long stages only."""
+    if not console.is_terminal:
+        yield lambda stage, done, total: None
+        return
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                   console=console, transient=True)
+    tasks: dict[str, int] = {}
+
+    def report(stage: str, done: int, total: int) -> None:
+        if total < PROGRESS_MIN_ITEMS:
+            return
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(stage, total=total)
+        bar.update(tasks[stage], completed=done, total=total)
+
+    with bar:
+        yield report
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def cmd_scan(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from analyzer.pipeline import build
+
+    path = Path(args.path)
+    options = _options_for(path, args)
+    started = time.perf_counter()
+    with _progress(err) as progress:
+        graph = build(path, options, progress)
+    seconds = time.perf_counter() - started
+    codebase = graph.codebase
+    kinds = Counter(d.kind for m in codebase.modules for d in m.definitions)
+    edge_kinds = Counter(attrs.get("kind", "call") for _, _, attrs in graph.functions.edges(data=True))
+    import_edges = sum(1 for _, _, a in graph.modules.edges(data=True) if a.get("import"))
+
+    table = Table(title=f"strangler scan {args.path}", show_header=False, title_justify="left")
+    table.add_row("files analyzed", f"{codebase.files_analyzed:,}")
+    table.add_row("lines of code", f"{codebase.loc:,}")
+    table.add_row("modules", f"{len(codebase.modules):,}")
+    table.add_row("classes", f"{kinds.get('class', 0):,}")
+    table.add_row("functions and methods", f"{kinds.get('function', 0) + kinds.get('method', 0):,}")
+    for kind in sorted(edge_kinds):
+        table.add_row(f"{kind} edges (function level)", f"{edge_kinds[kind]:,}")
+    table.add_row("import edges (module level)", f"{import_edges:,}")
+    table.add_row("skipped files", f"{len(codebase.skipped):,}")
+    table.add_row("seconds", f"{seconds:.2f}")
+    out.print(table)
+    for skipped in codebase.skipped:
+        out.print(f"  skipped {skipped.path}: {skipped.reason}", markup=False)
+    for note in codebase.notes:
+        out.print(f"  note: {note}", markup=False)
+    return ExitCode.OK
+
+
+def cmd_callgraph(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from analyzer.export.callgraph import render_callgraph
+    from analyzer.pipeline import build
+
+    path = Path(args.path)
+    with _progress(err) as progress:
+        graph = build(path, _options_for(path, args), progress)
+    text = render_callgraph(graph, args.format)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        err.print(f"wrote {args.output}", markup=False)
+    else:
+        sys.stdout.write(text)
+    return ExitCode.OK
+
+
+def cmd_analyze(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from analyzer.export import FORMATS
+    from analyzer.pipeline import analyze_batch, analyze_one
+
+    paths = [Path(p) for p in args.paths]
+    if args.from_file:
+        paths += _read_path_list(Path(args.from_file))
+    if not paths:
+        err.print("strangler: give at least one codebase folder, or --from-file with one folder per line.")
+        return ExitCode.USAGE
+    formats = _parse_formats(args.format, FORMATS)
+    out_dir = Path(args.out)
+    if len(paths) == 1:
+        options = _options_for(paths[0], args)
+        with _progress(err) as progress:
+            result = analyze_one(paths[0], out_dir, options, formats=formats,
+                                 overrides=Path(args.overrides) if args.overrides else None, progress=progress)
+        plan = result.plan
+        computes = Counter(s.target.compute for s in plan.services if s.target)
+        styles = Counter(b.style for b in plan.boundaries)
+        out.print(f"Analyzed {plan.source.root}: {plan.source.files_analyzed:,} files, {plan.source.loc:,} LOC, "
+                  f"{len(plan.source.skipped)} skipped.", markup=False)
+        out.print(f"Proposed {sum(1 for s in plan.services if s.kind == 'service')} services "
+                  f"({computes.get('lambda', 0)} Lambda, {computes.get('fargate', 0)} Fargate), "
+                  f"{styles.get('sync', 0)} sync and {styles.get('async', 0)} async boundaries, "
+                  f"{len(plan.waves)} migration waves.", markup=False)
+        if result.moved:
+            out.print(f"Applied {result.moved} module assignment(s) from {args.overrides}.", markup=False)
+        for note in result.notes:
+            out.print(note, markup=False)
+        out.print(f"Wrote {', '.join(p.name for p in result.written)} to {out_dir}/", markup=False)
+        return ExitCode.OK
+    if args.overrides:
+        err.print("strangler: --overrides applies to one codebase; analyze it on its own.")
+        return ExitCode.USAGE
+    base = AnalysisOptions().replace(cache=not args.no_cache)
+    flags = {k: v for k, v in (("services", args.services), ("resolution", args.resolution), ("seed", args.seed))
+             if v}
+    with _batch_progress(err, len(paths)) as tick:
+        batch = analyze_batch(paths, out_dir, base, flags=flags, formats=formats, jobs=args.jobs or 1,
+                              on_done=tick)
+    for row in batch.rows:
+        status = "ok" if row.status == "ok" else f"FAILED: {row.error}"
+        out.print(f"  {row.name}: {status}", markup=False)
+    failed = [r for r in batch.rows if r.status != "ok"]
+    out.print(f"Analyzed {len(batch.rows) - len(failed)} of {len(batch.rows)} codebases; "
+              f"wrote {out_dir}/index.md and {out_dir}/portfolio.xlsx.", markup=False)
+    if failed:
+        err.print(f"strangler: {len(failed)} codebase(s) failed: {', '.join(r.name for r in failed)}.",
+                  markup=False)
+        return ExitCode.FINDINGS
+    return ExitCode.OK
+
+
+@contextmanager
+def _batch_progress(console: Console, total: int) -> Iterator[Callable[[str], None]]:
+    if not console.is_terminal:
+        yield lambda name: None
+        return
+    bar = Progress(TextColumn("analyzing"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+                   console=console, transient=True)
+    with bar:
+        task = bar.add_task("", total=total)
+        yield lambda name: bar.update(task, advance=1, description=name)
+
+
+def cmd_explain(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from analyzer.export.explain import render_explain
+    from analyzer.pipeline import analyze
+
+    path = Path(args.path)
+    with _progress(err) as progress:
+        plan = analyze(path, _options_for(path, args), progress)
+    out.print(render_explain(plan, args.service), markup=False)
+    return ExitCode.OK
+
+
+def cmd_check(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from analyzer.export.check import render_check_json, render_check_text
+    from analyzer.pipeline import check_against_plan
+
+    path = Path(args.path)
+    with _progress(err) as progress:
+        findings = check_against_plan(path, Path(args.plan), _options_for(path, args), progress)
+    if args.format == "json":
+        sys.stdout.write(render_check_json(findings))
+    else:
+        text = render_check_text(findings)
+        if text:
+            sys.stdout.write(text)
+        err.print(f"{len(findings)} new cross-service call site(s) not in {args.plan}.", markup=False)
+    return ExitCode.FINDINGS if findings else ExitCode.OK
+
+
+def _read_path_list(path: Path) -> list[Path]:
+    if not path.is_file():
+        raise StranglerError(f"--from-file {path} does not exist; give a text file with one folder per line.")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    base = path.parent
+    return [(base / line.strip()) if not Path(line.strip()).is_absolute() else Path(line.strip())
+            for line in lines if line.strip() and not line.strip().startswith("#")]
+
+
+def _parse_formats(text: str, known: Sequence[str]) -> tuple[str, ...]:
+    if text == "all":
+        return tuple(known)
+    chosen = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
+    unknown = [f for f in chosen if f not in known]
+    if unknown or not chosen:
+        raise StranglerError(f"Unknown --format {', '.join(unknown) or text!r}; choose from {', '.join(known)} "
+                             "(comma-separated) or all.")
+    return chosen

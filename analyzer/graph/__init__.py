@@ -1,0 +1,37 @@
+"""Graph stage: CodeBase -> CodeGraph.
+
+Data access is derived first (which functions touch which tables), then deferred and
+event-driven calls are expanded (a signal send becomes a call to each connected handler,
+a model save reaches its post_save receivers), and finally the function and module graphs
+are built with one weighted edge attribute per coupling signal.
+"""
+
+from __future__ import annotations
+
+from analyzer.graph.data import find_data_access
+from analyzer.graph.events import expand_calls
+from analyzer.graph.signals import add_cochange_signal, add_data_signal, add_semantic_signal, combine_weights
+from analyzer.graph.structure import function_graph, module_graph, module_metrics
+from analyzer.model import CodeBase, CodeGraph
+from analyzer.options import AnalysisOptions
+
+
+def build_graph(codebase: CodeBase, options: AnalysisOptions | None = None) -> CodeGraph:
+    options = options or AnalysisOptions()
+    models, accesses = find_data_access(codebase)
+    calls = expand_calls(codebase, accesses)
+    functions = function_graph(codebase, calls)
+    modules = module_graph(codebase, calls)
+    add_data_signal(modules, accesses)
+    add_cochange_signal(modules, codebase)
+    add_semantic_signal(modules, codebase)
+    combine_weights(modules, options.weights)
+    return CodeGraph(
+        codebase=codebase,
+        functions=functions,
+        modules=modules,
+        module_metrics=module_metrics(codebase, modules),
+        models=models,
+        data_access=accesses,
+        calls=calls,
+    )

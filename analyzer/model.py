@@ -1,0 +1,380 @@
+"""The one data model that flows through the pipeline.
+
+scan → CodeBase (frozen per-file facts) → graph → CodeGraph → decompose → Decomposition
+→ recommend → Plan → export. Facts are small frozen value objects so they can be cached,
+compared and pickled; the Plan mirrors the plan.json contract field for field.
+
+Locations are always relative to the analysis root, POSIX separators, 1-based lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+# --------------------------------------------------------------------------- scan facts
+
+#: How a call's return value is used at the call site. "discarded" means a bare expression
+#: statement; everything else means the caller needs the answer.
+USAGES = ("discarded", "assigned", "returned", "tested", "argument", "awaited", "other")
+
+#: How a callee is invoked when not called directly: "" (direct call), "delay", "apply_async",
+#: "submit", "enqueue", "thread", "signal" (a signal/event send), "callback".
+DEFERRALS = ("", "delay", "apply_async", "submit", "enqueue", "thread", "signal", "callback")
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    path: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A file that was not analyzed, and why (shown to the user and counted in plan.json)."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """A class, function or method defined in the analyzed tree."""
+
+    qualname: str  # shop.services.order_service.OrderService.place
+    kind: str  # "class" | "function" | "method"
+    module: str
+    path: str
+    line: int
+    end_line: int
+    loc: int
+    bases: tuple[str, ...] = ()  # classes: resolved dotted names of base classes
+    decorators: tuple[str, ...] = ()  # resolved dotted names of decorator callables
+    is_async: bool = False
+    # simple constant class attributes, e.g. ("__tablename__", "orders"), ("Meta.db_table", "x"),
+    # ("Meta.abstract", "True")
+    attributes: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Import:
+    importer: str  # importing module
+    target: str  # absolute dotted name: "shop.models.order" or "shop.models.order.Order"
+    bound_as: str  # local name it binds ("" for a star import)
+    line: int
+    level: int = 0  # relative-import level as written (0 = absolute)
+    star: bool = False
+    type_checking: bool = False  # only under `if TYPE_CHECKING:`
+    conditional: bool = False  # under another if/try
+    internal: bool = False  # target lies inside the analysis root
+
+
+@dataclass(frozen=True, slots=True)
+class CallSite:
+    """One call expression, with every callee it may reach (never dropped silently)."""
+
+    caller: str  # enclosing function qualname, or the module name for module-level code
+    callees: tuple[str, ...]  # sorted candidates: internal qualnames, "requests.post", "<builtin>.len"
+    expr: str  # the callee expression as written: "order_service.place_order"
+    path: str
+    line: int
+    usage: str = "other"  # one of USAGES
+    in_loop: bool = False
+    deferred: str = ""  # one of DEFERRALS
+    args: tuple[str, ...] = ()  # argument source text, each trimmed to 80 characters
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A function used as a value (callback, task, handler) rather than called on the spot."""
+
+    source: str  # function or module qualname where the reference appears
+    target: str  # referenced function qualname
+    path: str
+    line: int
+    via: str = ""  # "submit" | "enqueue" | "connect" | "thread" | "callback" | "route" | ...
+
+
+@dataclass(frozen=True, slots=True)
+class SymbolUse:
+    """A function's use of an internal class (name lookup), used to infer data access."""
+
+    user: str  # function or module qualname
+    symbol: str  # resolved internal class qualname
+    path: str
+    line: int
+    context: str = ""  # attribute chain / call applied: "objects.filter", "query", "save", "add"
+
+
+@dataclass(frozen=True, slots=True)
+class SqlAccess:
+    """A table named in a raw SQL string literal."""
+
+    user: str
+    table: str
+    op: str  # "read" | "write"
+    path: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """A handler connected to a signal/event: `sig.connect(h)`, `@receiver(sig, sender=M)`."""
+
+    signal: str  # resolved signal qualname: "shop.events.order_placed", "django.db.models.signals.post_save"
+    handler: str  # handler function qualname
+    sender: str  # resolved sender class qualname, or ""
+    path: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Trait:
+    """A runtime trait found by an ast-grep rule (analyzer/rules/*.yml): evidence for targets."""
+
+    rule: str  # rule id, e.g. "long-running-loop"
+    function: str  # enclosing function qualname, or module name
+    path: str
+    line: int
+    detail: str  # the matched source, trimmed
+
+
+@dataclass(frozen=True, slots=True)
+class EntryPoint:
+    kind: str  # "http" | "websocket" | "schedule" | "queue" | "command" | "task"
+    detail: str  # "POST /orders", "crontab(hour=2)", "manage.py run_nightly_billing"
+    function: str
+    path: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleFacts:
+    """Everything the scan learned about one module, names already resolved."""
+
+    name: str
+    path: str
+    loc: int
+    is_package: bool = False
+    parser: str = "ast"  # "ast" or "tree-sitter" (newer syntax read via ast-grep)
+    definitions: tuple[Definition, ...] = ()
+    imports: tuple[Import, ...] = ()
+    calls: tuple[CallSite, ...] = ()
+    references: tuple[Reference, ...] = ()
+    uses: tuple[SymbolUse, ...] = ()
+    sql: tuple[SqlAccess, ...] = ()
+    subscriptions: tuple[Subscription, ...] = ()
+    traits: tuple[Trait, ...] = ()
+    entry_points: tuple[EntryPoint, ...] = ()
+    identifiers: tuple[str, ...] = ()  # sorted identifier tokens (vocabulary signal)
+
+
+@dataclass(frozen=True)
+class CodeBase:
+    """Output of the scan stage."""
+
+    root: str  # path as given by the user
+    modules: tuple[ModuleFacts, ...]  # sorted by name
+    skipped: tuple[Skipped, ...] = ()
+    cochange: tuple[tuple[str, str, int], ...] = ()  # (path_a, path_b, commits together), a < b
+    notes: tuple[str, ...] = ()  # non-fatal remarks ("no git history: co-change signal off")
+
+    @property
+    def files_analyzed(self) -> int:
+        return len(self.modules)
+
+    @property
+    def loc(self) -> int:
+        return sum(m.loc for m in self.modules)
+
+    def module(self, name: str) -> ModuleFacts:
+        return self._by_name()[name]
+
+    def _by_name(self) -> dict[str, ModuleFacts]:
+        cached = self.__dict__.get("_index")
+        if cached is None:
+            cached = {m.name: m for m in self.modules}
+            object.__setattr__(self, "_index", cached)
+        return cached
+
+
+# --------------------------------------------------------------------------- graph / data
+
+#: Coupling signals between modules. Each is an edge-weight key on the module graph.
+SIGNALS = ("call", "import", "inherit", "reference", "data", "cochange", "semantic")
+
+
+@dataclass(frozen=True, slots=True)
+class OrmModel:
+    qualname: str  # class
+    table: str
+    framework: str  # "sqlalchemy" | "django" | "table"
+    path: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class DataAccess:
+    accessor: str  # function or module qualname
+    module: str
+    table: str
+    mode: str  # "read" | "write"
+    via: str  # "session.query", "objects.filter", "sql", "save", ...
+    path: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class ModuleMetrics:
+    loc: int
+    fan_in: int
+    fan_out: int
+    instability: float  # fan_out / (fan_in + fan_out), 0 when isolated
+
+
+@dataclass(frozen=True)
+class CodeGraph:
+    """Output of the graph stage. Graphs are networkx DiGraphs; see analyzer.graph.nxgraph."""
+
+    codebase: CodeBase
+    functions: Any  # nx.DiGraph: qualname nodes; edge attrs kind, weight, sites
+    modules: Any  # nx.DiGraph: module nodes; edge attr per signal in SIGNALS + "weight"
+    module_metrics: dict[str, ModuleMetrics]
+    models: tuple[OrmModel, ...] = ()
+    data_access: tuple[DataAccess, ...] = ()
+    calls: tuple[CallSite, ...] = ()  # every call site incl. expanded signal/deferred ones
+
+
+# --------------------------------------------------------------------------- decompose
+
+
+@dataclass(frozen=True, slots=True)
+class WhyLink:
+    """One of the strongest links that placed a module in its service."""
+
+    neighbour: str
+    signal: str
+    weight: float
+
+
+@dataclass(frozen=True)
+class Cluster:
+    name: str
+    kind: str  # "service" | "shared"
+    modules: tuple[str, ...]
+    loc: int
+    tables: tuple[str, ...] = ()  # tables this service owns
+    tables_shared: tuple[str, ...] = ()  # tables it touches that other services also touch
+    cohesion: float = 0.0
+    coupling: float = 0.0
+
+
+@dataclass(frozen=True)
+class Decomposition:
+    graph: CodeGraph
+    clusters: tuple[Cluster, ...]
+    assignment: dict[str, str]  # module -> cluster name
+    metrics: dict[str, float]  # modularity, sm, icp, ifn, ned
+    why: dict[str, tuple[WhyLink, ...]]
+    resolution: float = 1.0
+    seed: int = 42
+
+
+# --------------------------------------------------------------------------- plan (the contract)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Reason:
+    rule: str
+    detail: str
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class Target:
+    compute: str  # "lambda" | "fargate"
+    confidence: float
+    reasons: tuple[Reason, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlanEntryPoint:
+    kind: str
+    detail: str
+    path: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    kind: str  # "service" | "shared"
+    modules: tuple[str, ...]
+    loc: int = 0
+    tables: tuple[str, ...] = ()
+    entry_points: tuple[PlanEntryPoint, ...] = ()
+    target: Target | None = None  # None for the shared kernel
+    extra: dict[str, Any] = field(default_factory=dict)  # extra contract fields, merged on export
+
+
+@dataclass(frozen=True)
+class BoundaryCall:
+    caller: str
+    callee: str
+    path: str
+    line: int
+    style: str  # "sync" | "async"
+    channel: str  # "http" | "sqs" | "sqs-fifo" | "sns" | "eventbridge"
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Boundary:
+    source: str
+    target: str
+    style: str
+    channel: str
+    calls: tuple[BoundaryCall, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Wave:
+    order: int
+    services: tuple[str, ...]
+    rationale: str
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    root: str
+    files_analyzed: int
+    loc: int
+    skipped: tuple[Skipped, ...] = ()
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The plan.json contract (schema_version 1). Extra top-level fields live in `extra`."""
+
+    source: SourceInfo
+    services: tuple[Service, ...]
+    boundaries: tuple[Boundary, ...]
+    metrics: dict[str, float]
+    waves: tuple[Wave, ...]
+    schema_version: int = 1
+    tool: dict[str, str] = field(default_factory=lambda: {"name": "strangler", "version": "0.1.0"})
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- progress
+
+#: A progress callback: (stage label, items done, items total). Library code never prints;
+#: front ends (CLI progress bar, Streamlit progress) pass one in.
+Progress = Callable[[str, int, int], None]

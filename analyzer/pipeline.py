@@ -1,0 +1,163 @@
+"""The use cases every front end shares: analyze one codebase, re-plan an adjusted graph.
+
+Front ends (CLI, Streamlit) call these and get result objects back; nothing here prints.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from analyzer.decompose import decompose
+from analyzer.errors import SourceNotFound, StranglerError
+from analyzer.export import FORMATS, write_outputs
+from analyzer.export.check import NewCoupling, find_new_coupling
+from analyzer.export.overrides import read_overrides
+from analyzer.export.plan_json import read_plan
+from analyzer.export.portfolio import PortfolioRow, render_portfolio_markdown, render_portfolio_xlsx
+from analyzer.graph import build_graph
+from analyzer.model import CodeGraph, Plan, Progress
+from analyzer.options import AnalysisOptions, load_project_options
+from analyzer.recommend import recommend
+from analyzer.scan import scan
+
+
+def resolve_options(path: Path, options: AnalysisOptions | None, config_file: Path | None = None,
+                    overrides: dict | None = None) -> AnalysisOptions:
+    """Defaults < project config (pyproject/strangler.toml) < --config file < explicit overrides."""
+    loaded = load_project_options(path, config_file)
+    if options is not None:
+        loaded = options
+    if overrides:
+        loaded = loaded.replace(**overrides)
+    return loaded
+
+
+def build(path: str | Path, options: AnalysisOptions | None = None,
+          progress: Progress | None = None) -> CodeGraph:
+    """Scan and graph a source tree (the slow, cacheable half of the pipeline)."""
+    root = Path(path)
+    if not root.exists():
+        raise SourceNotFound(f"{path} does not exist; pass the folder of the codebase to analyze.")
+    if not root.is_dir():
+        raise SourceNotFound(f"{path} is not a folder; pass the folder of the codebase to analyze.")
+    options = options or load_project_options(root)
+    codebase = scan(root, options, progress=progress)
+    return build_graph(codebase, options)
+
+
+def plan_from_graph(graph: CodeGraph, options: AnalysisOptions | None = None) -> Plan:
+    """Decompose and recommend: fast enough to rerun on every adjustment in the UI."""
+    options = options or AnalysisOptions()
+    return recommend(decompose(graph, options), options)
+
+
+def analyze(path: str | Path, options: AnalysisOptions | None = None,
+            progress: Progress | None = None) -> Plan:
+    """Analyze one codebase into a migration plan."""
+    graph = build(path, options, progress)
+    return plan_from_graph(graph, options or load_project_options(Path(path)))
+
+
+# --------------------------------------------------------------------------- writing plans
+
+
+@dataclass(frozen=True)
+class AnalyzeResult:
+    plan: Plan
+    written: tuple[Path, ...]
+    notes: tuple[str, ...] = ()
+    moved: int = 0  # modules an overrides file moved to another service
+
+
+def analyze_one(path: Path, out_dir: Path, options: AnalysisOptions, *, formats: Sequence[str] = FORMATS,
+                overrides: Path | None = None, progress: Progress | None = None) -> AnalyzeResult:
+    """Analyze one codebase and write its plan files; an overrides file pins modules to services."""
+    graph = build(path, options, progress)
+    moved = 0
+    if overrides is not None:
+        known = {m.name for m in graph.codebase.modules}
+        assignment = read_overrides(overrides, known)
+        baseline = plan_from_graph(graph, options)
+        before = {module: s.name for s in baseline.services for module in s.modules}
+        moved = sum(1 for module, service in assignment.items() if before.get(module) != service)
+        options = options.replace(assign={**options.assign, **assignment})
+    plan = plan_from_graph(graph, options)
+    result = write_outputs(plan, out_dir, formats)
+    return AnalyzeResult(plan=plan, written=tuple(result.written), notes=tuple(result.notes), moved=moved)
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    rows: tuple[PortfolioRow, ...]
+    written: tuple[Path, ...]
+
+
+def analyze_batch(paths: Sequence[Path], out_dir: Path, base: AnalysisOptions, *, flags: dict | None = None,
+                  formats: Sequence[str] = FORMATS, jobs: int = 1,
+                  on_done: Callable[[str], None] | None = None) -> BatchResult:
+    """Analyze many codebases, each into its own subfolder; one failure never stops the others."""
+    names = _unique_names(paths)
+    work = [(path, out_dir / name, name, base, flags or {}, tuple(formats)) for path, name in zip(paths, names)]
+    rows: list[PortfolioRow] = []
+    if jobs > 1 and len(work) > 1:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(work))) as pool:
+            futures = [pool.submit(_analyze_for_batch, *item) for item in work]
+            for future in as_completed(futures):
+                row = future.result()
+                rows.append(row)
+                if on_done:
+                    on_done(row.name)
+    else:
+        for item in work:
+            row = _analyze_for_batch(*item)
+            rows.append(row)
+            if on_done:
+                on_done(row.name)
+    rows.sort(key=lambda r: r.name)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    index = out_dir / "index.md"
+    index.write_text(render_portfolio_markdown(rows), encoding="utf-8")
+    portfolio = out_dir / "portfolio.xlsx"
+    portfolio.write_bytes(render_portfolio_xlsx(rows))
+    return BatchResult(rows=tuple(rows), written=(index, portfolio))
+
+
+def _analyze_for_batch(path: Path, out_dir: Path, name: str, base: AnalysisOptions, flags: dict,
+                       formats: tuple[str, ...]) -> PortfolioRow:
+    started = time.perf_counter()
+    try:
+        options = load_project_options(path, base=base) if path.is_dir() else base
+        result = analyze_one(path, out_dir, options.replace(**flags), formats=formats)
+    except (StranglerError, OSError) as exc:
+        return PortfolioRow.failed(name, str(path), str(exc), time.perf_counter() - started)
+    except Exception as exc:  # a bug on one codebase must not stop the portfolio run
+        return PortfolioRow.failed(name, str(path), f"internal error {type(exc).__name__}: {exc}",
+                                   time.perf_counter() - started)
+    return PortfolioRow.from_plan(name, str(path), result.plan, time.perf_counter() - started)
+
+
+def _unique_names(paths: Sequence[Path]) -> list[str]:
+    seen: Counter[str] = Counter()
+    names = []
+    for path in paths:
+        stem = path.resolve().name or "codebase"
+        seen[stem] += 1
+        names.append(stem if seen[stem] == 1 else f"{stem}-{seen[stem]}")
+    return names
+
+
+# --------------------------------------------------------------------------- CI check
+
+
+def check_against_plan(path: Path, plan_path: Path, options: AnalysisOptions | None = None,
+                       progress: Progress | None = None) -> list[NewCoupling]:
+    """Call sites that cross services in the approved plan but are not listed in it."""
+    plan = read_plan(plan_path)
+    graph = build(path, options, progress)
+    module_service = {module: s.name for s in plan.services for module in s.modules}
+    return find_new_coupling(plan, graph.calls, module_service)
