@@ -1,0 +1,1 @@
+"""Scheduling: booking, check-in, rescheduling, cancellation and visit completion."""

@@ -1,0 +1,1 @@
+"""Billing: fee schedule, invoices, payments and the nightly billing run."""

@@ -1,0 +1,1 @@
+"""Insurance: payers, patient policies, eligibility checks and claims."""

@@ -1,0 +1,1 @@
+"""Laboratory: test orders, reference-lab interface, analyzer files and results."""

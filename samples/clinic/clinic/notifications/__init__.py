@@ -1,0 +1,1 @@
+"""Outbound patient messaging: SMS and email, templates and a delivery log."""

@@ -1,0 +1,1 @@
+"""In-house pharmacy: formulary, prescriptions, dispensing and stock."""

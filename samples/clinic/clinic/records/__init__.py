@@ -1,0 +1,1 @@
+"""Medical records: the chart, visit notes, documents and the access audit log."""

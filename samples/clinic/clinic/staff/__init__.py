@@ -1,0 +1,1 @@
+"""Clinical staff: providers, licenses, shifts and the provider schedule."""
