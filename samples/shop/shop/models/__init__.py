@@ -1,0 +1,1 @@
+"""SQLAlchemy declarative models, one module per aggregate."""

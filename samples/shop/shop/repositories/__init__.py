@@ -1,0 +1,1 @@
+"""Data-access layer: repositories over the SQLAlchemy models."""
