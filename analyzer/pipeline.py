@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from analyzer.decompose import decompose
-from analyzer.errors import SourceNotFound, StranglerError
+from analyzer.errors import NoPythonFiles, SourceNotFound, StranglerError
 from analyzer.export import FORMATS, write_outputs
 from analyzer.export.check import NewCoupling, find_new_coupling
 from analyzer.export.overrides import read_overrides
@@ -47,6 +47,12 @@ def build(path: str | Path, options: AnalysisOptions | None = None,
         raise SourceNotFound(f"{path} is not a folder; pass the folder of the codebase to analyze.")
     options = options or load_project_options(root)
     codebase = scan(root, options, progress=progress)
+    if not codebase.modules:
+        if codebase.skipped:
+            raise NoPythonFiles(f"{path} has no Python file Strangler could read ({len(codebase.skipped)} skipped, "
+                                f"e.g. {codebase.skipped[0].path}: {codebase.skipped[0].reason}); fix or include them.")
+        raise NoPythonFiles(f"{path} contains no Python files to analyze (tests, migrations and virtualenvs are "
+                            "excluded by default); pass the folder of the codebase, or --include them.")
     return build_graph(codebase, options)
 
 
@@ -102,7 +108,7 @@ def analyze_batch(paths: Sequence[Path], out_dir: Path, base: AnalysisOptions, *
                   on_done: Callable[[str], None] | None = None) -> BatchResult:
     """Analyze many codebases, each into its own subfolder; one failure never stops the others."""
     names = _unique_names(paths)
-    work = [(path, out_dir / name, name, base, flags or {}, tuple(formats)) for path, name in zip(paths, names)]
+    work = [(path, out_dir / name, name, base, flags or {}, tuple(formats)) for path, name in zip(paths, names, strict=True)]
     rows: list[PortfolioRow] = []
     if jobs > 1 and len(work) > 1:
         with ProcessPoolExecutor(max_workers=min(jobs, len(work))) as pool:
