@@ -94,7 +94,7 @@ def analyze_one(path: Path, out_dir: Path, options: AnalysisOptions, *, formats:
         options = options.replace(assign={**options.assign, **assignment})
     plan = plan_from_graph(graph, options)
     result = write_outputs(plan, out_dir, formats)
-    return AnalyzeResult(plan=plan, written=tuple(result.written), notes=tuple(result.notes), moved=moved)
+    return AnalyzeResult(plan=plan, written=tuple(result.paths), notes=tuple(result.notes), moved=moved)
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,8 @@ def _analyze_for_batch(path: Path, out_dir: Path, name: str, base: AnalysisOptio
     except Exception as exc:  # a bug on one codebase must not stop the portfolio run
         return PortfolioRow.failed(name, str(path), f"internal error {type(exc).__name__}: {exc}",
                                    time.perf_counter() - started)
-    return PortfolioRow.from_plan(name, str(path), result.plan, time.perf_counter() - started)
+    report = f"{name}/report.md" if "md" in formats else ""
+    return PortfolioRow.from_plan(name, str(path), result.plan, time.perf_counter() - started, report=report)
 
 
 def _unique_names(paths: Sequence[Path]) -> list[str]:
