@@ -9,8 +9,11 @@ Locations are always relative to the analysis root, POSIX separators, 1-based li
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
+
+from analyzer.version import __version__
 
 # --------------------------------------------------------------------------- scan facts
 
@@ -67,6 +70,7 @@ class Import:
     type_checking: bool = False  # only under `if TYPE_CHECKING:`
     conditional: bool = False  # under another if/try
     internal: bool = False  # target lies inside the analysis root
+    resolved: str = ""  # internal definition or module the name is bound to, through re-exports
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,6 +282,8 @@ class Decomposition:
     why: dict[str, tuple[WhyLink, ...]]
     resolution: float = 1.0
     seed: int = 42
+    shared_reasons: dict[str, str] = field(default_factory=dict)  # shared module -> why it is shared
+    notes: tuple[str, ...] = ()  # non-fatal remarks (pins naming unknown modules, ...)
 
 
 # --------------------------------------------------------------------------- plan (the contract)
@@ -369,7 +375,7 @@ class Plan:
     metrics: dict[str, float]
     waves: tuple[Wave, ...]
     schema_version: int = 1
-    tool: dict[str, str] = field(default_factory=lambda: {"name": "strangler", "version": "0.1.0"})
+    tool: dict[str, str] = field(default_factory=lambda: {"name": "strangler", "version": __version__})
     extra: dict[str, Any] = field(default_factory=dict)
 
 

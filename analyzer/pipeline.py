@@ -15,7 +15,7 @@ from pathlib import Path
 from analyzer.decompose import decompose
 from analyzer.errors import NoPythonFiles, SourceNotFound, StranglerError
 from analyzer.export import FORMATS, write_outputs
-from analyzer.export.check import NewCoupling, find_new_coupling
+from analyzer.export.check import NewCoupling, find_new_coupling, find_unplanned_modules
 from analyzer.export.overrides import read_overrides
 from analyzer.export.plan_json import read_plan
 from analyzer.export.portfolio import PortfolioRow, render_portfolio_markdown, render_portfolio_xlsx
@@ -87,8 +87,8 @@ def analyze_one(path: Path, out_dir: Path, options: AnalysisOptions, *, formats:
     moved = 0
     if overrides is not None:
         known = {m.name for m in graph.codebase.modules}
-        assignment = read_overrides(overrides, known)
         baseline = plan_from_graph(graph, options)
+        assignment = read_overrides(overrides, known, {s.name for s in baseline.services})
         before = {module: s.name for s in baseline.services for module in s.modules}
         moved = sum(1 for module, service in assignment.items() if before.get(module) != service)
         options = options.replace(assign={**options.assign, **assignment})
@@ -167,4 +167,5 @@ def check_against_plan(path: Path, plan_path: Path, options: AnalysisOptions | N
     plan = read_plan(plan_path)
     graph = build(path, options, progress)
     module_service = {module: s.name for s in plan.services for module in s.modules}
-    return find_new_coupling(plan, graph.calls, module_service)
+    return sorted(find_new_coupling(plan, graph.calls, module_service)
+                  + find_unplanned_modules(plan, graph.codebase.modules))
