@@ -1,0 +1,77 @@
+"""Export stage: Plan → the files people pass around, and edited files back into decisions.
+
+Each format is a pure `render_*(plan) -> str | bytes` in its own module plus a thin writer;
+`write_outputs` writes the set a run produces. Nothing here prints: notes (such as a missing
+Graphviz) come back in the WriteResult for the front end to show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from analyzer.errors import ConfigError
+from analyzer.model import Plan
+
+FORMATS = ("json", "xlsx", "md", "html", "dot", "svg", "sam")
+
+FILE_NAMES = {
+    "json": "plan.json",
+    "xlsx": "plan.xlsx",
+    "md": "report.md",
+    "html": "report.html",
+    "dot": "services.dot",
+    "svg": "services.svg",
+    "sam": "template.yaml",
+}
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    paths: tuple[Path, ...]  # files written, in FORMATS order
+    notes: tuple[str, ...] = ()  # one line each, e.g. why services.svg was not written
+
+
+def write_outputs(plan: Plan, out_dir: Path, formats: Iterable[str] = FORMATS) -> WriteResult:
+    """Write the requested formats into out_dir (created if needed)."""
+    # Imported here so `import analyzer.export.plan_json` stays free of openpyxl and graphviz.
+    from analyzer.export.diagrams import SVG_MISSING_NOTE, render_dot, render_svg
+    from analyzer.export.markdown import render_html, render_markdown
+    from analyzer.export.plan_json import render_json
+    from analyzer.export.sam import render_sam
+    from analyzer.export.xlsx import render_xlsx
+
+    wanted = set(formats)
+    unknown = sorted(wanted - set(FORMATS))
+    if unknown:
+        raise ConfigError(f"Unknown export format(s) {', '.join(unknown)}; choose from {', '.join(FORMATS)}.")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    dot = render_dot(plan) if wanted & {"dot", "svg", "html"} else ""
+    svg = render_svg(dot) if wanted & {"svg", "html"} else None
+    renderers = {
+        "json": lambda: render_json(plan),
+        "xlsx": lambda: render_xlsx(plan),
+        "md": lambda: render_markdown(plan),
+        "html": lambda: render_html(plan, svg),
+        "dot": lambda: dot,
+        "svg": lambda: svg,
+        "sam": lambda: render_sam(plan),
+    }
+    paths: list[Path] = []
+    notes: list[str] = []
+    for fmt in FORMATS:
+        if fmt not in wanted:
+            continue
+        content = renderers[fmt]()
+        path = out_dir / FILE_NAMES[fmt]
+        if content is None:
+            notes.append(SVG_MISSING_NOTE)
+            continue
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_bytes(content.encode("utf-8"))
+        paths.append(path)
+    return WriteResult(paths=tuple(paths), notes=tuple(notes))

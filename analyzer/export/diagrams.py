@@ -1,0 +1,110 @@
+"""services.dot / services.svg: the proposed services and how they talk, for design docs.
+
+DOT text needs no system binary (Streamlit draws it in the browser); SVG needs Graphviz's `dot`
+and is simply not produced when it is missing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import graphviz
+
+from analyzer.export import views
+from analyzer.model import Boundary, Plan, Service
+
+COMPUTE_STYLE = {
+    "lambda": {"fillcolor": "#FCE4D6", "color": "#C55A11"},
+    "fargate": {"fillcolor": "#DDEBF7", "color": "#2F5597"},
+}
+SHARED_STYLE = {"fillcolor": "#EDEDED", "color": "#7F7F7F", "style": "rounded,filled,dashed"}
+OTHER_STYLE = {"fillcolor": "#FFFFFF", "color": "#404040"}
+LEGEND = "orange: Lambda   blue: Fargate   grey dashed: shared kernel   solid edge: sync   dashed edge: async"
+
+SVG_MISSING_NOTE = ("services.svg not written: install Graphviz (apt-get install graphviz) to render SVG; "
+                    "services.dot is ready")
+
+
+def _digraph(name: str) -> graphviz.Digraph:
+    return graphviz.Digraph(
+        name,
+        graph_attr={"rankdir": "LR", "fontname": "Helvetica", "fontsize": "11", "labelloc": "b",
+                    "nodesep": "0.5", "ranksep": "0.9"},
+        node_attr={"shape": "box", "style": "rounded,filled", "fontname": "Helvetica", "fontsize": "11"},
+        edge_attr={"fontname": "Helvetica", "fontsize": "9", "color": "#404040"},
+    )
+
+
+def _node_style(service: Service) -> dict[str, str]:
+    if service.kind == "shared":
+        return dict(SHARED_STYLE)
+    return dict(COMPUTE_STYLE.get(views.compute_of(service), OTHER_STYLE))
+
+
+def render_dot(plan: Plan) -> str:
+    """Services as nodes coloured by compute; boundaries as edges (solid sync, dashed async)."""
+    graph = _digraph("services")
+    graph.attr(label=LEGEND)
+    for service in views.services_in_order(plan):
+        compute = views.compute_of(service)
+        label = f"{service.name}\\n{compute} · {service.loc} LOC · {len(service.modules)} modules"
+        graph.node(service.name, label=label, **_node_style(service))
+    for boundary in sorted(plan.boundaries, key=lambda b: (b.source, b.target, b.style, b.channel)):
+        calls = len(boundary.calls)
+        graph.edge(boundary.source, boundary.target, label=_channel_label(boundary),
+                   style="dashed" if boundary.style == "async" else "solid",
+                   penwidth=str(min(4, 1 + calls // 3)))
+    return graph.source
+
+
+def _channel_label(boundary: Boundary) -> str:
+    """'sqs · 3 calls', or one part per channel when the calls use several ('http · 2 calls; sqs · 1 call')."""
+    per_channel = Counter(c.channel for c in boundary.calls) or Counter({boundary.channel: 0})
+    ordered = sorted(per_channel.items(), key=lambda item: (item[0] != boundary.channel, item[0]))
+    return "; ".join(f"{channel} · {n} call{'s' if n != 1 else ''}" for channel, n in ordered)
+
+
+def render_module_dot(plan: Plan) -> str:
+    """Modules clustered by service (subgraph cluster_*); edges are the cross-service calls."""
+    graph = _digraph("modules")
+    graph.attr(compound="true")
+    for index, service in enumerate(views.services_in_order(plan)):
+        style = _node_style(service)
+        with graph.subgraph(name=f"cluster_{index}") as cluster:
+            cluster.attr(label=f"{service.name} ({views.compute_of(service)})", color=style["color"],
+                         style="rounded,dashed" if service.kind == "shared" else "rounded")
+            for module in sorted(service.modules):
+                cluster.node(module, label=module, fillcolor=style["fillcolor"], color=style["color"])
+    modules = set(views.module_service_map(plan))
+    links: Counter[tuple[str, str, str]] = Counter()
+    for boundary in plan.boundaries:
+        for call in boundary.calls:
+            source, target = views.module_of(call.caller, modules), views.module_of(call.callee, modules)
+            if source and target:
+                links[(source, target, call.style)] += 1
+    for (source, target, style), count in sorted(links.items()):
+        graph.edge(source, target, label=str(count), style="dashed" if style == "async" else "solid")
+    return graph.source
+
+
+def render_svg(dot: str) -> bytes | None:
+    """SVG bytes from DOT text, or None when Graphviz's `dot` program is not installed."""
+    try:
+        return graphviz.Source(dot).pipe(format="svg")
+    except graphviz.ExecutableNotFound:
+        return None
+
+
+def write_dot(plan: Plan, path: Path) -> Path:
+    path.write_bytes(render_dot(plan).encode("utf-8"))
+    return path
+
+
+def write_svg(dot: str, path: Path) -> Path | None:
+    """Write the SVG; None (and no file) when Graphviz is missing: report SVG_MISSING_NOTE."""
+    svg = render_svg(dot)
+    if svg is None:
+        return None
+    path.write_bytes(svg)
+    return path

@@ -1,0 +1,168 @@
+"""Read module → service decisions back from an edited plan.xlsx, a JSON file or a TOML file.
+
+The result feeds `AnalysisOptions.assign`. Any problem (unknown module, blank service cell,
+a module listed twice with different services) raises OverridesError and nothing is applied:
+a half-applied review is worse than none.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import zipfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from analyzer.errors import OverridesError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+MODULES_SHEET = "Modules"
+_WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+_SHOWN = 10
+
+
+def read_overrides(path: Path, known_modules: set[str], known_services: set[str] | None = None,
+                   *, changed_only: bool = False) -> dict[str, str]:
+    """module → service from an edited plan.xlsx (Modules sheet), JSON or TOML file.
+
+    A service name that is not in `known_services` is kept (it creates a new service); one that
+    differs from a known name only in case or surrounding spaces is spelled as the known one.
+    With `changed_only`, a workbook yields only rows whose service differs from the
+    `proposed service` column the plan wrote.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise OverridesError(f"Overrides file {path} does not exist; pass an edited plan.xlsx, a .json or a .toml file.")
+    suffix = path.suffix.lower()
+    if suffix in _WORKBOOK_SUFFIXES:
+        rows = _workbook_rows(path, changed_only)
+    elif suffix == ".json":
+        rows = _mapping_rows(path, _load_json(path))
+    elif suffix == ".toml":
+        rows = _mapping_rows(path, _load_toml(path))
+    else:
+        raise OverridesError(
+            f"Overrides file {path} has an unsupported type {suffix or '(none)'}; "
+            "pass an edited plan.xlsx, a .json or a .toml file."
+        )
+    return _validated(path, rows, known_modules, known_services or set())
+
+
+# A row is (where, module, service): `where` names the row for error messages.
+Row = tuple[str, str, str]
+
+
+def _workbook_rows(path: Path, changed_only: bool) -> list[Row]:
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        raise OverridesError(f"{path} is not a readable Excel workbook ({exc}); save it as .xlsx and retry.") from exc
+    try:
+        if MODULES_SHEET not in workbook.sheetnames:
+            raise OverridesError(
+                f"{path} has no {MODULES_SHEET} sheet; edit the plan.xlsx that `strangler analyze` wrote."
+            )
+        sheet_rows = list(workbook[MODULES_SHEET].iter_rows(values_only=True))
+    finally:
+        workbook.close()
+    if not sheet_rows:
+        raise OverridesError(f"The {MODULES_SHEET} sheet of {path} is empty; edit the plan.xlsx that `strangler analyze` wrote.")
+    headers = [_text(h).lower() for h in sheet_rows[0]]
+    missing = [name for name in ("module", "service") if name not in headers]
+    if missing:
+        raise OverridesError(
+            f"The {MODULES_SHEET} sheet of {path} has no {' or '.join(repr(m) for m in missing)} column; "
+            "keep the header row as `strangler analyze` wrote it."
+        )
+    module_col, service_col = headers.index("module"), headers.index("service")
+    proposed_col = headers.index("proposed service") if "proposed service" in headers else None
+    rows: list[Row] = []
+    for number, values in enumerate(sheet_rows[1:], start=2):
+        module = _text(_at(values, module_col))
+        service = _text(_at(values, service_col))
+        if not module and not service:
+            continue
+        if changed_only and proposed_col is not None and service == _text(_at(values, proposed_col)):
+            continue
+        rows.append((f"row {number}", module, service))
+    return rows
+
+
+def _at(values: tuple[Any, ...], index: int) -> Any:
+    return values[index] if index < len(values) else None
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _load_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise OverridesError(f"{path} is not valid JSON ({exc}); fix it and retry.") from exc
+
+
+def _load_toml(path: Path) -> Any:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise OverridesError(f"{path} is not valid TOML ({exc}); fix it and retry.") from exc
+
+
+def _mapping_rows(path: Path, data: Any) -> list[Row]:
+    """`{"assign": {module: service}}` / `[assign]`, or a plain {module: service} mapping."""
+    if isinstance(data, Mapping) and isinstance(data.get("assign"), Mapping):
+        data = data["assign"]
+    if not isinstance(data, Mapping) or not all(isinstance(v, str) for v in data.values()):
+        raise OverridesError(
+            f"{path} must map module names to service names, as {{\"assign\": {{\"module\": \"service\"}}}} "
+            "or an [assign] table; nothing was changed."
+        )
+    return [(f"key {module!r}", str(module).strip(), service.strip()) for module, service in data.items()]
+
+
+def _validated(path: Path, rows: Iterable[Row], known_modules: set[str],
+               known_services: set[str]) -> dict[str, str]:
+    rows = list(rows)
+    blank = [where for where, module, service in rows if module and not service]
+    if blank:
+        raise OverridesError(
+            f"{path} has no service for {_listing(blank)}; nothing was changed. "
+            "Fill in a service name for every module."
+        )
+    unknown = sorted({module for _, module, _ in rows if module not in known_modules})
+    if unknown:
+        raise OverridesError(
+            f"{path} names {len(unknown)} module(s) that are not in the analyzed code: {_listing(unknown)}; "
+            "nothing was changed. Fix or delete those rows."
+        )
+    spelled = {s.strip().lower(): s for s in sorted(known_services)}
+    assignment: dict[str, str] = {}
+    first_seen: dict[str, str] = {}
+    clashes: list[str] = []
+    for where, module, service in rows:
+        service = spelled.get(service.lower(), service)
+        if module in assignment and assignment[module] != service:
+            clashes.append(f"{module} ({first_seen[module]}: {assignment[module]}, {where}: {service})")
+            continue
+        assignment.setdefault(module, service)
+        first_seen.setdefault(module, where)
+    if clashes:
+        raise OverridesError(
+            f"{path} gives different services for the same module: {_listing(clashes)}; "
+            "nothing was changed. Keep one row per module."
+        )
+    return dict(sorted(assignment.items()))
+
+
+def _listing(items: list[str]) -> str:
+    shown = ", ".join(items[:_SHOWN])
+    return f"{shown} and {len(items) - _SHOWN} more" if len(items) > _SHOWN else shown

@@ -1,0 +1,298 @@
+"""plan.json: the versioned contract other tools read, and the reverse (plan.json → Plan).
+
+Field names and nesting follow the contract in ARCHITECTURE.md exactly; `extra` dicts are merged
+in as additional keys (contract keys win on a clash). Lists whose order carries no meaning are
+sorted, floats are rounded to 4 places, so the same plan always gives byte-identical JSON.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from collections.abc import Mapping
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from analyzer.errors import PlanError
+from analyzer.model import (
+    Boundary,
+    BoundaryCall,
+    Evidence,
+    Plan,
+    PlanEntryPoint,
+    Reason,
+    Service,
+    Skipped,
+    SourceInfo,
+    Target,
+    Wave,
+)
+
+SCHEMA_VERSION = 1
+FLOAT_PLACES = 4
+METRIC_KEYS = ("modularity", "sm", "icp", "ifn", "ned")
+
+_SERVICE_KEYS = ("name", "kind", "modules", "loc", "tables", "entry_points", "target")
+_BOUNDARY_KEYS = ("source", "target", "style", "channel", "calls")
+_PLAN_KEYS = ("schema_version", "tool", "source", "services", "boundaries", "metrics", "waves")
+
+
+# --------------------------------------------------------------------------- Plan → dict
+
+
+def plan_to_dict(plan: Plan) -> dict[str, Any]:
+    """The plan as plain JSON data, in contract order, with extras merged in."""
+    data: dict[str, Any] = {
+        "schema_version": plan.schema_version,
+        "tool": _plain(dict(plan.tool)),
+        "source": _source_dict(plan.source),
+        "services": [_service_dict(s) for s in sorted(plan.services, key=_service_order)],
+        "boundaries": [_boundary_dict(b) for b in sorted(plan.boundaries, key=_boundary_order)],
+        "metrics": _metrics_dict(plan.metrics),
+        "waves": [_wave_dict(w) for w in sorted(plan.waves, key=lambda w: (w.order, w.services))],
+    }
+    return _merge_extra(data, plan.extra)
+
+
+def render_json(plan: Plan) -> str:
+    """plan.json text: indented, trailing newline, byte-identical for the same plan."""
+    return json.dumps(plan_to_dict(plan), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def write_json(plan: Plan, path: Path) -> Path:
+    path.write_bytes(render_json(plan).encode("utf-8"))
+    return path
+
+
+def _service_order(service: Service) -> tuple[bool, str]:
+    """Services by name, the shared kernel last."""
+    return (service.kind == "shared", service.name)
+
+
+def _boundary_order(boundary: Boundary) -> tuple[str, str, str, str]:
+    return (boundary.source, boundary.target, boundary.style, boundary.channel)
+
+
+def _call_order(call: BoundaryCall) -> tuple[str, int, str, str]:
+    return (call.path, call.line, call.caller, call.callee)
+
+
+def _source_dict(source: SourceInfo) -> dict[str, Any]:
+    return {
+        "root": source.root,
+        "files_analyzed": source.files_analyzed,
+        "loc": source.loc,
+        "skipped": [{"path": s.path, "reason": s.reason}
+                    for s in sorted(source.skipped, key=lambda s: (s.path, s.reason))],
+    }
+
+
+def _service_dict(service: Service) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "name": service.name,
+        "kind": service.kind,
+        "modules": sorted(service.modules),
+        "loc": service.loc,
+        "tables": sorted(service.tables),
+        "entry_points": [
+            {"kind": e.kind, "detail": e.detail, "path": e.path, "line": e.line}
+            for e in sorted(service.entry_points, key=lambda e: (e.path, e.line, e.kind, e.detail))
+        ],
+    }
+    if service.target is not None:
+        data["target"] = _target_dict(service.target)
+    return _merge_extra(data, service.extra)
+
+
+def _target_dict(target: Target) -> dict[str, Any]:
+    """Reasons keep their order (strongest first); evidence is sorted by location."""
+    return {
+        "compute": target.compute,
+        "confidence": _round(target.confidence),
+        "reasons": [
+            {"rule": r.rule, "detail": r.detail,
+             "evidence": [{"path": e.path, "line": e.line}
+                          for e in sorted(r.evidence, key=lambda e: (e.path, e.line))]}
+            for r in target.reasons
+        ],
+    }
+
+
+def _boundary_dict(boundary: Boundary) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "source": boundary.source,
+        "target": boundary.target,
+        "style": boundary.style,
+        "channel": boundary.channel,
+        "calls": [
+            {"caller": c.caller, "callee": c.callee, "path": c.path, "line": c.line,
+             "style": c.style, "channel": c.channel, "reasons": list(c.reasons)}
+            for c in sorted(boundary.calls, key=_call_order)
+        ],
+    }
+    return _merge_extra(data, boundary.extra)
+
+
+def _metrics_dict(metrics: Mapping[str, float]) -> dict[str, Any]:
+    ordered = [k for k in METRIC_KEYS if k in metrics] + sorted(set(metrics) - set(METRIC_KEYS))
+    return {k: _plain(metrics[k]) for k in ordered}
+
+
+def _wave_dict(wave: Wave) -> dict[str, Any]:
+    return {"order": wave.order, "services": sorted(wave.services), "rationale": wave.rationale}
+
+
+def _merge_extra(data: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    """Extra keys follow the contract keys, sorted; a contract key is never overwritten."""
+    for key in sorted(str(k) for k in extra):
+        if key not in data:
+            data[key] = _plain(extra[key])
+    return data
+
+
+def _round(value: float) -> float | None:
+    if math.isnan(value) or math.isinf(value):
+        return None
+    rounded = round(float(value), FLOAT_PLACES)
+    return 0.0 if rounded == 0 else rounded
+
+
+def _plain(value: Any) -> Any:
+    """Any extra value as JSON data: tuples → lists, sets sorted, floats rounded, keys sorted."""
+    if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
+        return value
+    if isinstance(value, float):
+        return _round(value)
+    if isinstance(value, Path):
+        return value.as_posix()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _plain({f.name: getattr(value, f.name) for f in dataclasses.fields(value)})
+    if isinstance(value, Mapping):
+        return {str(k): _plain(value[k]) for k in sorted(value, key=str)}
+    if isinstance(value, (set, frozenset)):
+        return sorted((_plain(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True))
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return str(value)
+
+
+# --------------------------------------------------------------------------- dict → Plan
+
+
+@cache
+def plan_schema() -> dict[str, Any]:
+    """The published JSON Schema of plan.json (analyzer/export/plan.schema.json)."""
+    text = resources.files("analyzer.export").joinpath("plan.schema.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def validate_plan_dict(data: Any, origin: str = "plan.json") -> None:
+    """Raise PlanError (one sentence) when `data` does not follow the contract."""
+    if not isinstance(data, dict):
+        raise PlanError(f"{origin} is not a plan: expected a JSON object at the top level.")
+    version = data.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise PlanError(
+            f"{origin} has schema_version {version!r} but this strangler reads schema_version "
+            f"{SCHEMA_VERSION}; regenerate it with `strangler analyze`."
+        )
+    # Imported on use: writing plan.json never needs the validator.
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import best_match
+
+    error = best_match(Draft202012Validator(plan_schema()).iter_errors(data))
+    if error is not None:
+        where = _json_path(error.absolute_path)
+        raise PlanError(f"{origin} does not follow the plan contract at {where}: {error.message}.")
+
+
+def plan_from_dict(data: Mapping[str, Any], origin: str = "plan.json") -> Plan:
+    """Rebuild a Plan from plan.json data; keys outside the contract land in `extra`."""
+    validate_plan_dict(data, origin)
+    return Plan(
+        schema_version=data["schema_version"],
+        tool={str(k): str(v) for k, v in data["tool"].items()},
+        source=SourceInfo(
+            root=data["source"]["root"],
+            files_analyzed=data["source"]["files_analyzed"],
+            loc=data["source"]["loc"],
+            skipped=tuple(Skipped(path=s["path"], reason=s["reason"])
+                          for s in data["source"]["skipped"]),
+        ),
+        services=tuple(_service_from(s) for s in data["services"]),
+        boundaries=tuple(_boundary_from(b) for b in data["boundaries"]),
+        metrics={k: v for k, v in data["metrics"].items()},
+        waves=tuple(Wave(order=w["order"], services=tuple(w["services"]), rationale=w["rationale"])
+                    for w in data["waves"]),
+        extra=_extra_of(data, _PLAN_KEYS),
+    )
+
+
+def read_plan(path: Path) -> Plan:
+    """Read plan.json written by `render_json` (or edited by hand)."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise PlanError(f"{path} does not exist; pass the plan.json written by `strangler analyze`.") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PlanError(f"{path} could not be read ({exc}); pass a plan.json file.") from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PlanError(
+            f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); "
+            "regenerate it with `strangler analyze`."
+        ) from exc
+    return plan_from_dict(data, origin=str(path))
+
+
+def _service_from(data: Mapping[str, Any]) -> Service:
+    target = data.get("target")
+    return Service(
+        name=data["name"],
+        kind=data["kind"],
+        modules=tuple(data["modules"]),
+        loc=data.get("loc", 0),
+        tables=tuple(data.get("tables", ())),
+        entry_points=tuple(PlanEntryPoint(kind=e["kind"], detail=e["detail"], path=e["path"], line=e["line"])
+                           for e in data.get("entry_points", ())),
+        target=None if target is None else Target(
+            compute=target["compute"],
+            confidence=target["confidence"],
+            reasons=tuple(
+                Reason(rule=r["rule"], detail=r["detail"],
+                       evidence=tuple(Evidence(path=e["path"], line=e["line"]) for e in r.get("evidence", ())))
+                for r in target.get("reasons", ())
+            ),
+        ),
+        extra=_extra_of(data, _SERVICE_KEYS),
+    )
+
+
+def _boundary_from(data: Mapping[str, Any]) -> Boundary:
+    return Boundary(
+        source=data["source"],
+        target=data["target"],
+        style=data["style"],
+        channel=data["channel"],
+        calls=tuple(
+            BoundaryCall(caller=c["caller"], callee=c["callee"], path=c["path"], line=c["line"],
+                         style=c["style"], channel=c["channel"], reasons=tuple(c.get("reasons", ())))
+            for c in data["calls"]
+        ),
+        extra=_extra_of(data, _BOUNDARY_KEYS),
+    )
+
+
+def _extra_of(data: Mapping[str, Any], contract_keys: tuple[str, ...]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k not in contract_keys}
+
+
+def _json_path(parts: Any) -> str:
+    path = "plan"
+    for part in parts:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return path
