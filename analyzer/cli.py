@@ -354,6 +354,6 @@ def _parse_formats(text: str, known: Sequence[str]) -> tuple[str, ...]:
     chosen = tuple(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
     unknown = [f for f in chosen if f not in known]
     if unknown or not chosen:
-        raise StranglerError(f"Unknown --format {', '.join(unknown) or text!r}; choose from {', '.join(known)} "
+        raise StranglerError(f"Unknown --format {', '.join(unknown) or repr(text)}; choose from {', '.join(known)} "
                              "(comma-separated) or all.")
     return chosen

@@ -47,12 +47,10 @@ def build(path: str | Path, options: AnalysisOptions | None = None,
         raise SourceNotFound(f"{path} is not a folder; pass the folder of the codebase to analyze.")
     options = options or load_project_options(root)
     codebase = scan(root, options, progress=progress)
-    if not codebase.modules:
-        if codebase.skipped:
-            raise NoPythonFiles(f"{path} has no Python file Strangler could read ({len(codebase.skipped)} skipped, "
-                                f"e.g. {codebase.skipped[0].path}: {codebase.skipped[0].reason}); fix or include them.")
-        raise NoPythonFiles(f"{path} contains no Python files to analyze (tests, migrations and virtualenvs are "
-                            "excluded by default); pass the folder of the codebase, or --include them.")
+    if not codebase.modules and codebase.skipped:
+        first = codebase.skipped[0]
+        raise NoPythonFiles(f"{path} has no Python file Strangler could read ({len(codebase.skipped)} skipped, "
+                            f"e.g. {first.path}: {first.reason}); fix those files or point at another folder.")
     return build_graph(codebase, options)
 
 
