@@ -43,3 +43,7 @@ class PlanError(StranglerError):
 
 class ArchiveError(StranglerError):
     """An uploaded archive was refused (unsafe path, symlink, too big, too many files)."""
+
+
+class UnknownService(StranglerError):
+    """A service name (e.g. `explain --service NAME`) is not in the plan."""

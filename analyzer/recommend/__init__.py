@@ -1,0 +1,121 @@
+"""Recommend stage: Decomposition -> Plan.
+
+Turns clusters into services with a compute target (Lambda/Fargate) and entry-point triggers,
+every cross-service call into a sync/async boundary with its channel, and the services into
+strangler-fig migration waves with effort and risk. Policy lives in analyzer/rules/ as data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter, defaultdict
+from typing import Any
+
+from analyzer.model import Cluster, Decomposition, Plan, Service, SourceInfo
+from analyzer.options import AnalysisOptions
+from analyzer.recommend.boundaries import find_boundaries
+from analyzer.recommend.locate import Locator
+from analyzer.recommend.targets import choose_target
+from analyzer.recommend.waves import ServiceFacts, effort, plan_waves, risk
+from analyzer.rules import load_limits
+
+__all__ = ["recommend", "table_usage"]
+
+
+def recommend(decomposition: Decomposition, options: AnalysisOptions | None = None) -> Plan:
+    """The full migration plan for one decomposition; same input, same plan."""
+    codebase = decomposition.graph.codebase
+    locator = Locator.of(decomposition)
+    boundaries = find_boundaries(decomposition, locator)
+    usage = table_usage(decomposition)
+    clusters = sorted(decomposition.clusters, key=lambda c: (c.kind != "service", c.name))
+
+    services: list[Service] = []
+    facts: list[ServiceFacts] = []
+    for cluster in clusters:
+        owned = tuple(sorted(t for t, row in usage.items() if row["owner"] == cluster.name))
+        shared = tuple(sorted(t for t, row in usage.items()
+                              if row["used_by"] and cluster.name in (row["owner"], *row["used_by"])))
+        placement = _placement(cluster, decomposition)
+        if cluster.kind != "service":
+            services.append(Service(name=cluster.name, kind=cluster.kind, modules=tuple(sorted(cluster.modules)),
+                                    loc=_loc(cluster, decomposition), tables=owned,
+                                    extra={"tables_shared": list(shared), **placement}))
+            continue
+        choice = choose_target(cluster, codebase)
+        fact = ServiceFacts(name=cluster.name, loc=_loc(cluster, decomposition), shared_tables=shared,
+                            confidence=choice.target.confidence, compute=choice.target.compute)
+        facts.append(fact)
+        extra = {**choice.extra, "tables_shared": list(shared), **placement,
+                 "effort": effort(fact, boundaries), "risk": risk(fact, boundaries)}
+        services.append(Service(name=cluster.name, kind="service", modules=tuple(sorted(cluster.modules)),
+                                loc=fact.loc, tables=owned, entry_points=choice.entry_points,
+                                target=choice.target, extra=extra))
+
+    extra: dict[str, Any] = {
+        "risks": [{"service": s.name, **s.extra["risk"]} for s in services if s.kind == "service"],
+        "data": usage,
+        "limits": [dataclasses.asdict(item) for item in load_limits()],
+    }
+    notes = [*codebase.notes, *decomposition.notes]
+    if notes:
+        extra["notes"] = notes
+    return Plan(
+        source=SourceInfo(root=codebase.root, files_analyzed=codebase.files_analyzed, loc=codebase.loc,
+                          skipped=tuple(sorted(codebase.skipped, key=lambda s: s.path))),
+        services=tuple(services),
+        boundaries=boundaries,
+        metrics=dict(sorted(decomposition.metrics.items())),
+        waves=plan_waves(facts, boundaries),
+        extra=extra,
+    )
+
+
+def table_usage(decomposition: Decomposition) -> dict[str, dict[str, Any]]:
+    """table -> {"owner": cluster, "used_by": [other clusters touching it]}, sorted by table.
+
+    The owner is the cluster decompose assigned the table to; failing that, the cluster whose
+    module defines the model; failing that, the cluster writing it most (then touching it most).
+    """
+    writes: dict[str, Counter[str]] = defaultdict(Counter)
+    touches: dict[str, Counter[str]] = defaultdict(Counter)
+    definers: dict[str, set[str]] = defaultdict(set)
+    for access in decomposition.graph.data_access:
+        cluster = decomposition.assignment.get(access.module, "")
+        if not cluster:
+            continue
+        touches[access.table][cluster] += 1
+        if access.via == "define":
+            definers[access.table].add(cluster)
+        elif access.mode == "write":
+            writes[access.table][cluster] += 1
+    claimed = {table: c.name for c in sorted(decomposition.clusters, key=lambda c: c.name) for table in c.tables}
+    usage: dict[str, dict[str, Any]] = {}
+    for table in sorted(set(touches) | set(claimed)):
+        owner = claimed.get(table) or _owner(table, definers, writes, touches)
+        others = sorted(set(touches[table]) - {owner})
+        usage[table] = {"owner": owner, "used_by": others}
+    return usage
+
+
+def _owner(table: str, definers: dict[str, set[str]], writes: dict[str, Counter[str]],
+           touches: dict[str, Counter[str]]) -> str:
+    if definers.get(table):
+        return sorted(definers[table])[0]
+    return min(touches[table], key=lambda c: (-writes[table][c], -touches[table][c], c))
+
+
+def _placement(cluster: Cluster, decomposition: Decomposition) -> dict[str, Any]:
+    """Per-module lines and the decompose stage's strongest links, for reports and the review UI."""
+    loc = {m.name: m.loc for m in decomposition.graph.codebase.modules}
+    why = {module: [{"neighbour": link.neighbour, "signal": link.signal, "weight": link.weight}
+                    for link in decomposition.why.get(module, ())]
+           for module in sorted(cluster.modules) if decomposition.why.get(module)}
+    return {"module_loc": {module: loc.get(module, 0) for module in sorted(cluster.modules)}, "why": why}
+
+
+def _loc(cluster: Cluster, decomposition: Decomposition) -> int:
+    if cluster.loc:
+        return cluster.loc
+    members = set(cluster.modules)
+    return sum(m.loc for m in decomposition.graph.codebase.modules if m.name in members)

@@ -1,0 +1,190 @@
+"""Rules as data: ast-grep trait rules, the AWS limits table and the recommendation policy.
+
+The data files beside this module are the single place where detection patterns, AWS numbers
+and scoring weights live; every stage reads them through the cached loaders below, so changing
+a rule or a limit is an edit to YAML/TOML, never to code. This package sits below every stage
+(it imports only the standard library, PyYAML and analyzer.errors).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from analyzer.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10
+    import tomli as tomllib
+
+RULES_DIR = Path(__file__).resolve().parent
+ENTRY_KINDS = ("http", "websocket", "schedule", "queue", "command", "task")
+
+
+# --------------------------------------------------------------------------- limits
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """One AWS limit, with where and when it was read."""
+
+    key: str  # "lambda.timeout"
+    value: float
+    unit: str  # "s", "MB", "KiB", ...
+    applies_to: str  # "lambda" | "sqs" | "sns" | "eventbridge" | "fargate"
+    source: str  # AWS documentation URL
+    checked: str  # date the value was read
+    description: str = ""
+    note: str = ""
+    conservative: bool = True  # False for a recorded-but-unused newer value
+
+    @property
+    def display(self) -> str:
+        """'900 s', '1,024 KiB': the value as a person reads it."""
+        number = int(self.value) if float(self.value).is_integer() else self.value
+        return f"{number:,} {self.unit}"
+
+
+@cache
+def load_limits() -> tuple[Limit, ...]:
+    """Every AWS limit from limits.toml, in file order."""
+    data = tomllib.loads((RULES_DIR / "limits.toml").read_text(encoding="utf-8"))
+    return tuple(
+        Limit(
+            key=row["key"], value=row["value"], unit=row["unit"], applies_to=row["applies_to"],
+            source=row["source"], checked=row["checked"], description=row.get("description", ""),
+            note=row.get("note", ""), conservative=row.get("conservative", True),
+        )
+        for row in data["limit"]
+    )
+
+
+def limit(key: str) -> Limit:
+    """The limit named `key`; a typo is a programming error reported with the valid keys."""
+    by_key = {item.key: item for item in load_limits()}
+    if key not in by_key:
+        raise KeyError(f"Unknown limit {key!r}; limits.toml has: {', '.join(sorted(by_key))}")
+    return by_key[key]
+
+
+def limit_bytes(key: str) -> int:
+    """A size limit converted to bytes (KB/MB/GB decimal as AWS uses them, KiB/MiB binary)."""
+    factors = {"B": 1, "KB": 1000, "MB": 1000**2, "GB": 1000**3,
+               "KiB": 1024, "MiB": 1024**2, "GiB": 1024**3}
+    item = limit(key)
+    if item.unit not in factors:
+        raise ValueError(f"Limit {key!r} is in {item.unit!r}, not a size")
+    return int(item.value * factors[item.unit])
+
+
+# --------------------------------------------------------------------------- trait rules
+
+
+@dataclass(frozen=True)
+class TraitRule:
+    """One ast-grep rule from traits.yml, ready for SgNode.find_all(config)."""
+
+    id: str
+    message: str
+    configs: tuple[dict[str, Any], ...]  # each {"rule": ..., "constraints": ...}: run separately
+    detail: str = "{text|first}"
+    entry_kind: str = ""
+    needs: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()
+    above_limit: str = ""  # keep only hits whose duration (seconds, from the detail) exceeds this limit
+
+
+@dataclass(frozen=True)
+class HeavyPackage:
+    name: str  # import root, e.g. "sklearn"
+    mb: float  # estimated installed size
+    requires: tuple[str, ...] = ()
+    dist: str = ""  # distribution name when it differs ("scikit-learn")
+
+
+@cache
+def heavy_packages() -> dict[str, HeavyPackage]:
+    """Import root -> estimated installed size, from traits.yml."""
+    raw = _traits_file().get("heavy_packages", {})
+    return {
+        name: HeavyPackage(name=name, mb=float(spec["mb"]), requires=tuple(spec.get("requires", ())),
+                           dist=spec.get("dist", ""))
+        for name, spec in raw.items()
+    }
+
+
+def installed_size_mb(roots: set[str] | frozenset[str]) -> tuple[float, tuple[str, ...]]:
+    """Total estimated size of the heavy packages `roots` pull in (each counted once)."""
+    table = heavy_packages()
+    seen: set[str] = set()
+    pending = [r for r in roots if r in table]
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        pending.extend(r for r in table[name].requires if r in table)
+    return sum(table[n].mb for n in seen), tuple(sorted(seen))
+
+
+@cache
+def load_trait_rules() -> tuple[TraitRule, ...]:
+    """The trait and entry-point rules of traits.yml, validated."""
+    data = _traits_file()
+    packages = "|".join(re.escape(name) for name in sorted(heavy_packages()))
+    rules: list[TraitRule] = []
+    seen: set[str] = set()
+    for raw in data.get("rules", []):
+        rule_id = raw.get("id", "")
+        if not rule_id or rule_id in seen:
+            raise ConfigError(f"traits.yml: rule id {rule_id!r} is missing or duplicated.")
+        seen.add(rule_id)
+        kind = raw.get("entry_kind", "")
+        if kind and kind not in ENTRY_KINDS:
+            raise ConfigError(f"traits.yml: rule {rule_id} has entry_kind {kind!r}; use one of {ENTRY_KINDS}.")
+        variants = raw.get("variants") or [raw]
+        configs = tuple(
+            _substitute({key: variant[key] for key in ("rule", "constraints", "utils", "transform") if key in variant},
+                        {"{heavy_packages}": packages})
+            for variant in variants
+        )
+        rules.append(TraitRule(
+            id=rule_id, message=raw.get("message", ""), configs=configs,
+            detail=raw.get("detail", "{text|first}"), entry_kind=kind,
+            needs=tuple(raw.get("needs", ())), files=tuple(raw.get("files", ())),
+            above_limit=raw.get("above_limit", ""),
+        ))
+    return tuple(rules)
+
+
+@cache
+def _traits_file() -> dict[str, Any]:
+    return yaml.safe_load((RULES_DIR / "traits.yml").read_text(encoding="utf-8"))
+
+
+def _substitute(value: Any, replacements: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        for token, text in replacements.items():
+            value = value.replace(token, text)
+        return value
+    if isinstance(value, dict):
+        return {k: _substitute(v, replacements) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_substitute(v, replacements) for v in value]
+    return value
+
+
+# --------------------------------------------------------------------------- recommend policy
+
+
+@cache
+def load_policy() -> dict[str, Any]:
+    """recommend.yml: target scoring, channel keywords, payload hints, wave and risk thresholds."""
+    return yaml.safe_load((RULES_DIR / "recommend.yml").read_text(encoding="utf-8"))
