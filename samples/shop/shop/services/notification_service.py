@@ -165,6 +165,11 @@ def preferences(user_id: int) -> dict[str, bool]:
     return {topic: stored.get(topic, topic != "marketing") for topic in TOPICS}
 
 
+def push_allowed(user_id: int, topic: str = "shipping") -> bool:
+    """Live updates over the push gateway honour the same opt-outs as e-mail."""
+    return PreferenceRepository(get_session()).is_enabled(user_id, "push", topic)
+
+
 def update_preferences(user_id: int, changes: dict[str, bool]) -> dict[str, bool]:
     with session_scope() as session:
         prefs = PreferenceRepository(session)

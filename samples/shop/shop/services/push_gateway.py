@@ -22,7 +22,7 @@ import websockets
 from websockets.exceptions import ConnectionClosed
 
 from shop.config import get_config
-from shop.services import auth_service
+from shop.services import auth_service, notification_service
 from shop.utils.logging_setup import configure_logging
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,10 @@ class PushGateway:
         try:
             hello = json.loads(await asyncio.wait_for(websocket.recv(), timeout=10))
             user_id = auth_service.decode_token(str(hello.get("token", "")))
+            if not notification_service.push_allowed(user_id, topic="shipping"):
+                log.info("user %s has switched live shipping updates off", user_id)
+                await websocket.close(code=4403, reason="push updates disabled")
+                return
             order_id = int(hello["order_id"])
             self.subscribers[order_id].add(websocket)
             log.info("user %s watching order %s (%d sockets)", user_id, order_id, self.connection_count())
