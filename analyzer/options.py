@@ -31,9 +31,9 @@ DEFAULT_WEIGHTS = {
     "import": 0.2,
     "inherit": 0.5,
     "reference": 0.8,
-    "data": 2.0,
+    "data": 3.0,
     "cochange": 0.5,
-    "semantic": 0.6,
+    "semantic": 1.2,
 }
 
 
@@ -51,7 +51,7 @@ class AnalysisOptions:
     weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     cochange_commits: int = 500  # how many recent commits the co-change signal reads
     # decompose
-    resolution: float = 1.0
+    resolution: float = 1.5  # Louvain resolution: higher gives more, smaller services
     services: int = 0  # 0 = let the resolution decide; N = search the resolution to reach N
     seed: int = 42
     together: tuple[tuple[str, ...], ...] = ()  # groups of modules that must share a service

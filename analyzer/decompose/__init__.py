@@ -1,0 +1,314 @@
+"""Decompose stage: CodeGraph → Decomposition (services, shared kernel, metrics, why).
+
+1. The module graph's per-signal edge values are combined with `options.weights` (so the
+   UI can switch a signal off without rescanning) into one undirected weighted graph.
+2. The shared kernel is set aside first (forced modules, composition roots by name), then
+   found structurally after a clustering (utilities many services use, wiring modules);
+   the clustering is redone without them so they cannot glue services together.
+3. Louvain (seeded) clusters the rest around the reviewer's pins; with `options.services`
+   the resolution is searched to reach that many services.
+4. Unlinked modules and empty packages join the service holding most of their package.
+5. Services are named from their vocabulary, renamed as asked, measured and explained.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+
+import networkx as nx
+
+from analyzer.decompose.clustering import Pins, cluster, modularity, search_resolution, undirected
+from analyzer.decompose.metrics import (
+    inter_partition_call_percentage,
+    interface_number,
+    non_extreme_distribution,
+    per_service_structure,
+    structural_modularity,
+)
+from analyzer.decompose.naming import SHARED_KERNEL_NAME, propose_names
+from analyzer.decompose.shared import (
+    composition_roots,
+    data_holders,
+    data_users,
+    edge_signals,
+    is_empty_package,
+    judge_candidates,
+    kernel_siblings,
+    majority_home,
+    named_roots,
+    structural_usage,
+    utility_candidates,
+)
+from analyzer.graph.signals import signal_strength
+from analyzer.model import SIGNALS, Cluster, CodeGraph, Decomposition, WhyLink
+from analyzer.options import AnalysisOptions
+
+__all__ = ["decompose", "SHARED_KERNEL_NAME"]
+
+#: How many links explain each module's placement.
+WHY_LINKS = 3
+
+
+def decompose(graph: CodeGraph, options: AnalysisOptions | None = None) -> Decomposition:
+    """Propose services for the analyzed modules; deterministic for a given graph and options."""
+    options = options or AnalysisOptions()
+    codebase = graph.codebase
+    facts = {m.name: m for m in codebase.modules}
+    modules = sorted(facts)
+    edges = edge_signals(graph)
+    contributions = _signal_contributions(edges, facts, options.weights)
+    full = undirected(((a, b, sum(c.values())) for (a, b), c in contributions.items()), modules)
+
+    notes = [f"ignored override for unknown module {m}" for m in sorted(set(options.assign) - set(facts))]
+    assign = {m: s for m, s in sorted(options.assign.items()) if m in facts}
+    service_assign = {m: s for m, s in assign.items() if s != SHARED_KERNEL_NAME}
+    shared = {m: "assigned to the shared kernel" for m, s in assign.items() if s == SHARED_KERNEL_NAME}
+    shared.update({m: "forced shared by the reviewer" for m in sorted(options.shared)
+                   if m in facts and m not in service_assign})
+    notes += [f"ignored shared override for unknown module {m}" for m in sorted(set(options.shared) - set(facts))]
+    for module, reason in named_roots(codebase.modules).items():
+        if module not in service_assign:
+            shared.setdefault(module, reason)
+    empty = {m for m in modules if is_empty_package(facts[m]) and m not in service_assign and m not in shared}
+    pins_all = Pins(tuple(tuple(g) for g in options.together), tuple(tuple(p) for p in options.apart),
+                    service_assign)
+
+    usage = structural_usage(edges, options.weights)
+    candidates = utility_candidates(modules, usage, data_holders(graph), shared) - set(service_assign) \
+        - set(shared) - empty
+
+    # First clustering, without the utility candidates: which of them serve several services,
+    # and which clustered modules only wire services together?
+    first = _clustering_graph(full, [m for m in modules if m not in set(shared) | empty | candidates],
+                              service_assign)
+    partition, _ = cluster(first, options.resolution, options.seed, _restrict(pins_all, first))
+    community_of = {m: c[0] for c in partition for m in c}
+    touching_data = data_users(graph)
+    found = {**judge_candidates(candidates, community_of, usage),
+             **composition_roots(community_of, usage, touching_data)}
+    shared.update({m: r for m, r in found.items() if m not in service_assign})
+    found = kernel_siblings([*community_of, *candidates], usage, shared, touching_data)
+    shared.update({m: r for m, r in found.items() if m not in service_assign})
+
+    # Final clustering without the shared kernel.
+    clustered = _clustering_graph(full, [m for m in modules if m not in shared and m not in empty], service_assign)
+    pins = _restrict(pins_all, clustered)
+    resolution = options.resolution
+    if options.services > 0:
+        resolution = search_resolution(clustered, options.services, options.resolution, options.seed, pins)
+    partition, pinned_names = cluster(clustered, resolution, options.seed, pins)
+    community_of = {m: c[0] for c in partition for m in c}
+    community_of = _place_leftovers(modules, community_of, shared, empty)
+    services = _services(community_of)
+    names = _names(services, pinned_names, facts, options.rename)
+    assignment = {m: names[key] for key, members in services.items() for m in members}
+    assignment.update({m: SHARED_KERNEL_NAME for m in shared})
+
+    clusters, metrics = _measure(graph, full, assignment, modules)
+    why = _explain(assignment, contributions, full)
+    return Decomposition(
+        graph=graph,
+        clusters=clusters,
+        assignment=dict(sorted(assignment.items())),
+        metrics=metrics,
+        why=why,
+        resolution=resolution,
+        seed=options.seed,
+        shared_reasons=dict(sorted(shared.items())),
+        notes=tuple(notes),
+    )
+
+
+# --------------------------------------------------------------------------- graph
+
+
+def _signal_contributions(edges: Mapping[tuple[str, str], Mapping[str, float]], facts: Mapping[str, object],
+                          weights: Mapping[str, float]) -> dict[tuple[str, str], dict[str, float]]:
+    """Per unordered module pair, each signal's weighted contribution (both directions summed)."""
+    contributions: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for (source, target), signals in edges.items():
+        if source == target or source not in facts or target not in facts:
+            continue
+        pair = (min(source, target), max(source, target))
+        for signal in SIGNALS:
+            value = signal_strength(signal, signals.get(signal, 0.0)) * float(weights.get(signal, 0.0))
+            if value > 0:
+                contributions[pair][signal] += value
+    return {pair: dict(sorted(c.items())) for pair, c in sorted(contributions.items()) if c}
+
+
+def _clustering_graph(full: nx.Graph, candidates: Sequence[str], assigned: Mapping[str, str]) -> nx.Graph:
+    """The candidates that have a link to another candidate (plus every pinned module)."""
+    kept = set(candidates)
+    linked = [m for m in candidates if m in assigned or any(n in kept for n in full[m])]
+    keep = set(linked)
+    return undirected(((a, b, w) for a, b, w in full.edges(data="weight") if a in keep and b in keep), linked)
+
+
+def _restrict(pins: Pins, graph: nx.Graph) -> Pins:
+    return Pins(
+        together=tuple(tuple(m for m in group if m in graph) for group in pins.together),
+        apart=tuple((a, b) for a, b in pins.apart if a in graph and b in graph),
+        assign={m: s for m, s in pins.assign.items() if m in graph},
+    )
+
+
+def _place_leftovers(modules: Sequence[str], community_of: Mapping[str, str], shared: dict[str, str],
+                     empty: set[str]) -> dict[str, str]:
+    """Unlinked modules and empty packages go where most of their package went (adds to `shared`).
+
+    That may be the shared kernel (`core.apps` beside `core.utils`). When their package has no
+    majority they are shared: a module nothing links to above several services is wiring
+    (a URL root that names the others in strings, a settings module).
+    """
+    placed = {m: c for m, c in community_of.items() if m not in shared}
+    homes = {**placed, **{m: SHARED_KERNEL_NAME for m in shared}}
+    for module in modules:
+        if module in placed or module in shared:
+            continue
+        home = majority_home(module, homes)
+        if home == SHARED_KERNEL_NAME:
+            shared[module] = "empty package of the shared kernel" if module in empty \
+                else "unlinked module in a shared-kernel package"
+        elif home:
+            placed[module] = home
+        else:
+            shared[module] = "empty package above several services" if module in empty \
+                else "unlinked module above several services"
+    return placed
+
+
+def _services(community_of: Mapping[str, str]) -> dict[str, list[str]]:
+    members: dict[str, list[str]] = defaultdict(list)
+    for module in sorted(community_of):
+        members[community_of[module]].append(module)
+    ordered = sorted(members.values(), key=lambda c: (-len(c), c[0]))
+    return {c[0]: c for c in ordered}
+
+
+def _names(services: Mapping[str, list[str]], pinned: Mapping[str, str], facts: Mapping[str, object],
+           rename: Mapping[str, str]) -> dict[str, str]:
+    """Pinned names as given; the others proposed from vocabulary; then the reviewer's renames."""
+    pinned_by_key = {}
+    for key, members in services.items():
+        name = next((pinned[m] for m in members if m in pinned), "")
+        if name:
+            pinned_by_key[key] = name
+    free = [key for key in services if key not in pinned_by_key]
+    identifiers = {m: facts[m].identifiers for key in free for m in services[key]}
+    proposed = propose_names([services[k] for k in free], identifiers, reserved=sorted(pinned_by_key.values()))
+    names = dict(pinned_by_key)
+    names.update(zip(free, proposed, strict=True))
+    return {key: rename.get(name, name) for key, name in names.items()}
+
+
+# --------------------------------------------------------------------------- measure
+
+
+def _measure(graph: CodeGraph, full: nx.Graph, assignment: Mapping[str, str],
+             modules: Sequence[str]) -> tuple[tuple[Cluster, ...], dict[str, float]]:
+    facts = {m.name: m for m in graph.codebase.modules}
+    members: dict[str, list[str]] = defaultdict(list)
+    for module in modules:
+        members[assignment[module]].append(module)
+    service_names = sorted(n for n in members if n != SHARED_KERNEL_NAME)
+    services = [members[n] for n in service_names]
+    service_of_module = {m: n for n in service_names for m in members[n]}
+    dependencies = [(a, b) for a, b, attrs in graph.modules.edges(data=True)
+                    if a != b and any(attrs.get(s, 0) for s in ("call", "import", "inherit", "reference"))]
+    structure = per_service_structure(services, dependencies)
+    owned, touched = _table_ownership(graph, assignment)
+    table_services: dict[str, set[str]] = defaultdict(set)
+    for name, tables in touched.items():
+        for table in tables:
+            table_services[table].add(name)
+
+    structure_of = dict(zip(service_names, structure, strict=True))
+    clusters = []
+    for name in [*service_names, *([SHARED_KERNEL_NAME] if SHARED_KERNEL_NAME in members else [])]:
+        cohesion, coupling = structure_of.get(name, (0.0, 0.0))
+        clusters.append(Cluster(
+            name=name,
+            kind="shared" if name == SHARED_KERNEL_NAME else "service",
+            modules=tuple(members[name]),
+            loc=sum(facts[m].loc for m in members[name]),
+            tables=tuple(sorted(owned.get(name, ()))),
+            tables_shared=tuple(sorted(t for t in touched.get(name, ()) if len(table_services[t]) > 1)),
+            cohesion=round(cohesion, 6),
+            coupling=round(coupling, 6),
+        ))
+
+    function_service = _function_services(graph, service_of_module, modules)
+    clustering_graph = undirected(((a, b, w) for a, b, w in full.edges(data="weight")
+                                   if a in service_of_module and b in service_of_module), service_of_module)
+    metrics = {
+        "modularity": modularity(clustering_graph, services),
+        "sm": structural_modularity(services, dependencies),
+        "icp": inter_partition_call_percentage(graph.calls, function_service, service_of_module),
+        "ifn": interface_number(graph.calls, function_service, service_of_module, service_names),
+        "ned": non_extreme_distribution(len(s) for s in services),
+    }
+    return tuple(clusters), {k: round(v, 6) for k, v in metrics.items()}
+
+
+def _table_ownership(graph: CodeGraph, assignment: Mapping[str, str]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """(tables owned, tables touched) per service. The owner is the service defining the model;
+    for a table with no model, the service writing it most (then reading it most), ties by name."""
+    touched: dict[str, set[str]] = defaultdict(set)
+    claims: dict[str, Counter] = defaultdict(Counter)
+    for access in graph.data_access:
+        service = assignment.get(access.module)
+        if service is None:
+            continue
+        touched[service].add(access.table)
+        rank = 3 if access.via == "define" else 2 if access.mode == "write" else 1
+        claims[access.table][(rank, service)] += 1
+    owned: dict[str, set[str]] = defaultdict(set)
+    for table, counts in claims.items():
+        (rank, service), _ = sorted(counts.items(), key=lambda item: (-item[0][0], -item[1], item[0][1]))[0]
+        owned[service].add(table)
+    return owned, touched
+
+
+def _function_services(graph: CodeGraph, service_of_module: Mapping[str, str],
+                       modules: Sequence[str]) -> dict[str, str]:
+    """Service of every internal function named by a call site (its longest module prefix)."""
+    module_set = set(modules)
+    names = {name for call in graph.calls for name in (call.caller, *call.callees)}
+    result = {}
+    for name in sorted(names):
+        module = _module_prefix(name, module_set)
+        if module in service_of_module:
+            result[name] = service_of_module[module]
+    return result
+
+
+def _module_prefix(qualname: str, modules: set[str]) -> str:
+    parts = qualname.split(".")
+    for end in range(len(parts), 0, -1):
+        candidate = ".".join(parts[:end])
+        if candidate in modules:
+            return candidate
+    return ""
+
+
+# --------------------------------------------------------------------------- why
+
+
+def _explain(assignment: Mapping[str, str], contributions: Mapping[tuple[str, str], Mapping[str, float]],
+             full: nx.Graph) -> dict[str, tuple[WhyLink, ...]]:
+    """Each module's strongest links inside its service (for the shared kernel: to anyone)."""
+    why = {}
+    for module in sorted(assignment):
+        service = assignment[module]
+        links = []
+        for neighbour in full[module]:
+            if service != SHARED_KERNEL_NAME and assignment.get(neighbour) != service:
+                continue
+            signals = contributions[(min(module, neighbour), max(module, neighbour))]
+            signal = sorted(signals.items(), key=lambda item: (-item[1], item[0]))[0][0]
+            links.append(WhyLink(neighbour, signal, round(sum(signals.values()), 6)))
+        links.sort(key=lambda link: (-link.weight, link.neighbour))
+        why[module] = tuple(links[:WHY_LINKS])
+    return why

@@ -1,0 +1,266 @@
+"""ORM models and table access, read statically from scan facts.
+
+Tables are the strongest evidence of where a service boundary lies: modules that read and
+write the same table belong together, and the module that defines a model owns its table.
+Models are recognised from class definitions (SQLAlchemy declarative, flask_sqlalchemy
+`db.Model`, Django `models.Model`) and module-level `Table("name", metadata, ...)` calls;
+access comes from uses of a model class, raw SQL literals and the model's own methods.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from analyzer.model import CallSite, CodeBase, DataAccess, Definition, OrmModel, SymbolUse
+
+#: Base classes (resolved dotted names) that make a subclass a mapped SQLAlchemy model.
+SQLALCHEMY_BASES = frozenset({
+    "sqlalchemy.orm.DeclarativeBase",
+    "sqlalchemy.orm.DeclarativeBaseNoMeta",
+    "sqlalchemy.orm.decl_api.DeclarativeBase",
+    "sqlalchemy.ext.declarative.api.Base",
+})
+
+#: Base classes that make a subclass a Django model.
+DJANGO_BASES = frozenset({"django.db.models.Model", "django.db.models.base.Model"})
+
+#: Calls that declare a table object: `orders = Table("orders", metadata, ...)`.
+TABLE_CALLS = frozenset({"sqlalchemy.Table", "sqlalchemy.schema.Table", "sqlalchemy.sql.schema.Table"})
+
+#: Django relation fields whose first argument names another model ("app.Model" or Model).
+RELATION_FIELDS = frozenset({
+    "django.db.models.ForeignKey", "django.db.models.OneToOneField", "django.db.models.ManyToManyField",
+})
+
+#: Words in a use's context (attribute chain or call applied to the model) that change rows.
+WRITE_WORDS = frozenset({
+    "add", "add_all", "bulk_create", "bulk_update", "bulk_save_objects", "bulk_insert_mappings",
+    "bulk_update_mappings", "create", "delete", "get_or_create", "insert", "merge", "remove",
+    "save", "update", "update_or_create", "upsert",
+})
+
+#: Call names that persist an object built earlier in the same function (`session.add(order)`).
+PERSIST_CALLS = frozenset({"add", "add_all", "save", "merge", "commit", "flush", "bulk_save_objects"})
+
+#: Contexts that mean the class was instantiated (the scanner writes "" or "()" for `Order(...)`).
+INSTANTIATION_CONTEXTS = frozenset({"", "()", "call", "__init__"})
+
+
+def find_data_access(codebase: CodeBase) -> tuple[tuple[OrmModel, ...], tuple[DataAccess, ...]]:
+    """Return (ORM models, table accesses), both sorted; every access keeps its path:line."""
+    classes = {d.qualname: d for m in codebase.modules for d in m.definitions if d.kind == "class"}
+    project_modules = frozenset(m.name for m in codebase.modules)
+    models = _ModelFinder(classes, project_modules).models() + _table_models(codebase)
+    models = tuple(sorted(models, key=lambda m: (m.qualname, m.table)))
+    table_of = {m.qualname: m.table for m in models}
+    module_of = {d.qualname: d.module for d in classes.values()}
+    persisting = _persisting_functions(codebase)
+    accesses: set[DataAccess] = set()
+    for model in models:
+        module = module_of.get(model.qualname) or model.qualname.rpartition(".")[0]
+        accesses.add(DataAccess(model.qualname, module, model.table, "write", "define", model.path, model.line))
+    for facts in codebase.modules:
+        for use in facts.uses:
+            table = table_of.get(use.symbol)
+            if table:
+                mode, via = _use_mode(use, persisting)
+                accesses.add(DataAccess(use.user, facts.name, table, mode, via, use.path, use.line))
+        for sql in facts.sql:
+            accesses.add(DataAccess(sql.user, facts.name, sql.table, sql.op, "sql", sql.path, sql.line))
+        accesses.update(_own_method_accesses(facts.name, facts.definitions, facts.calls, table_of))
+        accesses.update(_relation_accesses(facts.name, facts.calls, classes, table_of))
+    ordered = sorted(accesses, key=lambda a: (a.module, a.path, a.line, a.table, a.accessor, a.mode, a.via))
+    return models, tuple(ordered)
+
+
+# --------------------------------------------------------------------------- models
+
+
+class _ModelFinder:
+    """Walks base-class chains once per class (memoised) to find mapped models and their tables."""
+
+    def __init__(self, classes: dict[str, Definition], project_modules: frozenset[str]) -> None:
+        self.classes = classes
+        self.project_modules = project_modules
+        self.memo: dict[str, str] = {}
+
+    def models(self) -> list[OrmModel]:
+        models = []
+        for qualname in sorted(self.classes):
+            definition = self.classes[qualname]
+            framework = self.framework(qualname, set())
+            if not framework or self.is_abstract(definition, framework):
+                continue
+            table = self.table_name(definition, framework)
+            if table:
+                models.append(OrmModel(qualname, table, framework, definition.path, definition.line))
+        return models
+
+    def framework(self, qualname: str, seen: set[str]) -> str:
+        """'sqlalchemy' / 'django' when the class's base chain reaches an ORM base, else ''."""
+        if qualname in self.memo:
+            return self.memo[qualname]
+        if qualname in seen:
+            return ""
+        seen.add(qualname)
+        definition = self.classes[qualname]
+        result = "sqlalchemy" if "__tablename__" in _attributes(definition) else ""
+        for base in definition.bases:
+            if result:
+                break
+            if base in DJANGO_BASES:
+                result = "django"
+            elif base in SQLALCHEMY_BASES or self.is_flask_model_base(base):
+                result = "sqlalchemy"
+            elif base in self.classes:
+                result = self.framework(base, seen)
+        self.memo[qualname] = result
+        return result
+
+    def is_flask_model_base(self, base: str) -> bool:
+        """`db.Model` where `db = SQLAlchemy()` in a project module resolves to `<module>.db.Model`."""
+        owner, _, name = base.rpartition(".")
+        if name != "Model" or not owner or base in self.classes or owner in self.classes:
+            return False
+        return owner.startswith("flask_sqlalchemy") or (
+            owner not in self.project_modules and owner.rpartition(".")[0] in self.project_modules
+        )
+
+    def is_abstract(self, definition: Definition, framework: str) -> bool:
+        attributes = _attributes(definition)
+        if framework == "django":
+            return attributes.get("Meta.abstract") == "True"
+        if attributes.get("__abstract__") == "True":
+            return True
+        # A declarative root (`class Base(DeclarativeBase)`) maps no table of its own.
+        return "__tablename__" not in attributes and any(b in SQLALCHEMY_BASES for b in definition.bases)
+
+    def table_name(self, definition: Definition, framework: str) -> str:
+        attributes = _attributes(definition)
+        if framework == "django":
+            if attributes.get("Meta.db_table"):
+                return attributes["Meta.db_table"]
+            parent = self.mapped_parent(definition, framework)
+            if attributes.get("Meta.proxy") == "True" and parent is not None:
+                return self.table_name(parent, framework)
+            app_label = attributes.get("Meta.app_label") or _django_app_label(definition.module)
+            return f"{app_label}_{definition.qualname.rpartition('.')[2].lower()}"
+        if attributes.get("__tablename__"):
+            return attributes["__tablename__"]
+        parent = self.mapped_parent(definition, framework)
+        if parent is not None:  # single-table inheritance shares the parent's table
+            return self.table_name(parent, framework)
+        if any(self.is_flask_model_base(b) for b in definition.bases):
+            return _snake_case(definition.qualname.rpartition(".")[2])
+        return ""
+
+    def mapped_parent(self, definition: Definition, framework: str) -> Definition | None:
+        for base in definition.bases:
+            parent = self.classes.get(base)
+            if parent is not None and self.memo.get(base) == framework \
+                    and not self.is_abstract(parent, framework):
+                return parent
+        return None
+
+
+def _attributes(definition: Definition) -> dict[str, str]:
+    return dict(definition.attributes)
+
+
+def _django_app_label(module: str) -> str:
+    """Django's default app label: the package holding `models` (`clinic.patients.models` → patients)."""
+    parts = module.split(".")
+    if "models" in parts[1:]:
+        return parts[parts.index("models", 1) - 1]
+    return parts[-2] if len(parts) > 1 else parts[0]
+
+
+def _snake_case(name: str) -> str:
+    """flask_sqlalchemy's default table name: CamelCase → camel_case."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
+
+
+def _table_models(codebase: CodeBase) -> list[OrmModel]:
+    """Module-level `Table("orders", metadata, ...)`: the module that declares it owns it."""
+    models = []
+    for facts in codebase.modules:
+        for call in facts.calls:
+            if call.caller != facts.name or not TABLE_CALLS.intersection(call.callees) or not call.args:
+                continue
+            table = _string_literal(call.args[0])
+            if table:
+                models.append(OrmModel(f"{facts.name}.{table}", table, "table", call.path, call.line))
+    return models
+
+
+def _string_literal(text: str) -> str:
+    match = re.fullmatch(r"""\s*[rRbBuU]?(['"])([A-Za-z0-9_.$]+)\1\s*""", text)
+    return match.group(2) if match else ""
+
+
+# --------------------------------------------------------------------------- access
+
+
+def _persisting_functions(codebase: CodeBase) -> frozenset[str]:
+    """Functions that call `session.add(...)`, `.save()`, `.commit()`: instantiations there are writes."""
+    return frozenset(
+        call.caller for m in codebase.modules for call in m.calls
+        if call.expr.rpartition(".")[2] in PERSIST_CALLS
+    )
+
+
+def _use_mode(use: SymbolUse, persisting: frozenset[str]) -> tuple[str, str]:
+    context = use.context.strip()
+    words = set(re.split(r"[.()\s]+", context))
+    if words & WRITE_WORDS:
+        return "write", context
+    if context in INSTANTIATION_CONTEXTS:
+        return ("write" if use.user in persisting else "read"), "instantiate"
+    return "read", context
+
+
+def _own_method_accesses(module: str, definitions: Iterable[Definition], calls: Iterable[CallSite],
+                         table_of: dict[str, str]) -> list[DataAccess]:
+    """A model's own methods touch its table: writes when they save/delete, reads otherwise."""
+    writers = {c.caller for c in calls if c.expr.rpartition(".")[2] in WRITE_WORDS | PERSIST_CALLS}
+    accesses = []
+    for definition in definitions:
+        if definition.kind != "method":
+            continue
+        owner = definition.qualname.rpartition(".")[0]
+        table = table_of.get(owner)
+        if table:
+            mode = "write" if definition.qualname in writers else "read"
+            accesses.append(DataAccess(definition.qualname, module, table, mode, "method",
+                                       definition.path, definition.line))
+    return accesses
+
+
+def _relation_accesses(module: str, calls: Iterable[CallSite], classes: dict[str, Definition],
+                       table_of: dict[str, str]) -> list[DataAccess]:
+    """Django `ForeignKey("billing.Invoice")` / `ForeignKey(Invoice)`: the declaring model reads it."""
+    by_label: dict[str, str] = {}
+    for qualname, table in table_of.items():
+        definition = classes.get(qualname)
+        if definition is not None:
+            name = qualname.rpartition(".")[2]
+            by_label[f"{_django_app_label(definition.module)}.{name}".lower()] = table
+    accesses = []
+    for call in calls:
+        if not RELATION_FIELDS.intersection(call.callees) or not call.args:
+            continue
+        target = _string_literal(call.args[0]) or call.args[0].strip()
+        table = by_label.get(target.lower()) or _table_by_simple_name(target, module, table_of)
+        if table:
+            accesses.append(DataAccess(call.caller, module, table, "read", "relation", call.path, call.line))
+    return accesses
+
+
+def _table_by_simple_name(target: str, module: str, table_of: dict[str, str]) -> str:
+    name = target.rpartition(".")[2]
+    same_module = table_of.get(f"{module}.{name}")
+    if same_module:
+        return same_module
+    matches = sorted({t for q, t in table_of.items() if q.rpartition(".")[2] == name})
+    return matches[0] if len(matches) == 1 else ""
