@@ -1,0 +1,180 @@
+"""Scan stage: a source tree -> CodeBase (per-file facts with every name resolved).
+
+    discover files -> read bytes -> cached raw facts, or parse in worker processes
+                   -> one whole-program resolution pass -> CodeBase
+
+Nothing from the analyzed tree is imported or executed: files are read as bytes and parsed.
+Entry point: `scan(root, options, progress)`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from analyzer.errors import NoPythonFiles, SourceNotFound
+from analyzer.model import CodeBase, Progress, Skipped
+from analyzer.options import AnalysisOptions
+from analyzer.scan.cache import FactCache, file_key, tree_key
+from analyzer.scan.discover import SourceFile, discover
+from analyzer.scan.facts import RawModule, RawResult, RawSkip
+from analyzer.scan.records import gc_paused
+from analyzer.scan.resolve import resolve
+from analyzer.scan.worker import Task, parse_batch, parse_file
+
+__all__ = ["scan", "parse_file", "MIN_FILES_FOR_PROCESSES"]
+
+#: Below this many files to parse, starting worker processes costs more than it saves.
+MIN_FILES_FOR_PROCESSES = 40
+_BATCH = 12
+
+
+def _read(files: tuple[SourceFile, ...]) -> Iterator[tuple[SourceFile, bytes | None, str]]:
+    for source in files:
+        try:
+            with open(source.abs_path, "rb") as handle:
+                yield source, handle.read(), ""
+        except OSError as exc:
+            yield source, None, f"unreadable: {exc.strerror or type(exc).__name__}"
+
+
+def _jobs(options: AnalysisOptions) -> int:
+    return options.jobs if options.jobs > 0 else (os.cpu_count() or 1)
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    """fork when this process has a single thread (cheapest, nothing re-imported); forkserver in
+    threaded hosts such as Streamlit, where forking a threaded process can deadlock."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["analyzer.scan.worker"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def _parse_all(tasks: list[Task], jobs: int, progress: Progress | None, done: int, total: int) -> list[RawResult]:
+    """Parse every task, in worker processes when it pays off; results in task order."""
+    results: list[RawResult | None] = [None] * len(tasks)
+    if jobs > 1 and len(tasks) >= MIN_FILES_FOR_PROCESSES:
+        batches = [list(range(i, min(i + _BATCH, len(tasks)))) for i in range(0, len(tasks), _BATCH)]
+        try:
+            with ProcessPoolExecutor(max_workers=min(jobs, len(batches)), mp_context=_pool_context()) as pool:
+                futures = {pool.submit(parse_batch, [tasks[i] for i in batch]): batch for batch in batches}
+                for future in as_completed(futures):
+                    batch = futures[future]
+                    for index, result in zip(batch, future.result(), strict=True):
+                        results[index] = result
+                    done += len(batch)
+                    if progress:
+                        progress("scan", done, total)
+            return [r for r in results if r is not None]
+        except (BrokenProcessPool, OSError, PermissionError, RuntimeError):
+            done -= sum(1 for r in results if r is not None)
+            results = [None] * len(tasks)
+    for index, task in enumerate(tasks):
+        results[index] = parse_file(task)
+        done += 1
+        if progress:
+            progress("scan", done, total)
+    return [r for r in results if r is not None]
+
+
+def _cochange(root: Path, paths: list[str], options: AnalysisOptions) -> tuple[tuple, tuple[str, ...]]:
+    """Co-change pairs and notes from git history (analyzer.scan.git)."""
+    try:
+        from analyzer.scan.git import read_cochange
+    except ImportError:
+        return (), ()
+    pairs, notes = read_cochange(root, paths, options.cochange_commits)
+    return tuple(pairs), tuple(notes)
+
+
+def scan(root: Path, options: AnalysisOptions | None = None, progress: Progress | None = None) -> CodeBase:
+    """Discover, parse (in parallel, cached) and resolve every Python file under `root`."""
+    with gc_paused():
+        return _scan(root, options or AnalysisOptions(), progress)
+
+
+def _scan(root: Path, options: AnalysisOptions, progress: Progress | None) -> CodeBase:
+    given = str(root)
+    root = Path(root)
+    if not root.exists():
+        raise SourceNotFound(f"{root} does not exist; pass the folder of the codebase to analyze.")
+    if not root.is_dir():
+        raise SourceNotFound(f"{root} is not a folder; pass the folder of the codebase to analyze.")
+    root = root.resolve()
+    cache = FactCache.open(root, options)
+    found = discover(root, options, ignore=(str(cache.folder),) if cache.folder else ())
+    if not found.files:
+        raise NoPythonFiles(f"No Python files found in {given}; check the path and the exclude patterns.")
+    total = len(found.files)
+    skipped: list[Skipped] = list(found.skipped)
+    keyed: list[tuple[SourceFile, bytes, str]] = []
+    for source, data, problem in _read(found.files):
+        if data is None:
+            skipped.append(Skipped(source.path, problem))
+            continue
+        sha = hashlib.sha256(data).hexdigest()
+        keyed.append((source, data, file_key(sha, source.module, source.is_package, source.path)))
+    whole = tree_key([k for _, _, k in keyed], [(s.path, s.reason) for s in skipped], options)
+    codebase = cache.get_codebase(whole)
+    if codebase is None:
+        codebase = _build(keyed, skipped, cache, options, progress, given, total)
+        cache.put_codebase(whole, codebase)
+    elif progress:
+        progress("scan", total, total)
+    if codebase.root != given:
+        codebase = CodeBase(root=given, modules=codebase.modules, skipped=codebase.skipped)
+    pairs, notes = _cochange(root, [m.path for m in codebase.modules], options)
+    problems = tuple(codebase.notes)
+    if pairs or notes or problems:
+        codebase = CodeBase(root=codebase.root, modules=codebase.modules, skipped=codebase.skipped,
+                            cochange=pairs, notes=tuple(dict.fromkeys((*problems, *notes))))
+    if not codebase.modules:
+        reasons = "; ".join(f"{s.path}: {s.reason}" for s in codebase.skipped[:3])
+        raise NoPythonFiles(f"No Python file in {given} could be analyzed ({len(codebase.skipped)} skipped: "
+                            f"{reasons}); fix or exclude them.")
+    return codebase
+
+
+def _build(keyed: list[tuple[SourceFile, bytes, str]], skipped: list[Skipped], cache: FactCache,
+           options: AnalysisOptions, progress: Progress | None, given: str, total: int) -> CodeBase:
+    results: dict[str, RawResult] = {}
+    pending: list[tuple[str, Task]] = []
+    done = total - len(keyed)
+    for source, data, key in keyed:
+        cached = cache.get_file(key)
+        if cached is not None:
+            results[key] = cached
+            done += 1
+        else:
+            pending.append((key, Task(source.path, source.module, source.is_package, data)))
+    if progress:
+        progress("scan", done, total)
+    parsed = _parse_all([task for _, task in pending], _jobs(options), progress, done, total)
+    for (key, _), result in zip(pending, parsed, strict=True):
+        results[key] = result
+        cache.put_file(key, result)
+    raws: list[RawModule] = []
+    problems: list[str] = []
+    for _, _, key in keyed:
+        result = results[key]
+        if isinstance(result, RawSkip):
+            skipped.append(Skipped(result.path, result.reason))
+        else:
+            raws.append(result)
+            problems.extend(result.problems)
+    codebase = resolve(raws, skipped, given)
+    if problems:
+        codebase = CodeBase(root=codebase.root, modules=codebase.modules, skipped=codebase.skipped,
+                            notes=tuple(problems))
+    return codebase

@@ -1,0 +1,55 @@
+"""Bulk construction helpers: fast frozen-dataclass building and a paused cyclic collector.
+
+A frozen dataclass's __init__ assigns each field through object.__setattr__, about 3 µs per
+object here; the scanner creates tens of thousands of call sites and uses, and the cache
+unpickles as many. Writing the slots directly gives the same objects (equal, hashable,
+immutable afterwards) in a fraction of the time. Values must be given for every field, in
+declaration order.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def slot_setters(cls: type) -> tuple[Callable[[Any, Any], None], ...]:
+    return tuple(cls.__dict__[f.name].__set__ for f in dataclasses.fields(cls))
+
+
+def maker(cls: type[T]) -> Callable[..., T]:
+    """`maker(CallSite)(caller, callees, expr, ...)` with every field, positionally."""
+    setters = slot_setters(cls)
+    new = object.__new__
+
+    def make(*values: Any) -> T:
+        obj = new(cls)
+        for setter, value in zip(setters, values, strict=True):
+            setter(obj, value)
+        return obj
+
+    make.__name__ = f"make_{cls.__name__}"
+    return make
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building large acyclic structures.
+
+    Syntax trees, resolution memos, scan facts and graphs are heaps of small objects without
+    reference cycles: reference counting frees them. With hundreds of thousands of them alive,
+    every full collection re-walks the whole heap, which doubled parsing and graph building
+    times on Django. The previous collector state is restored on exit.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
