@@ -238,7 +238,7 @@ class ModuleMetrics:
 
 @dataclass(frozen=True)
 class CodeGraph:
-    """Output of the graph stage. Graphs are networkx DiGraphs; see analyzer.graph.nxgraph."""
+    """Output of the graph stage. Graphs are networkx DiGraphs; typed helpers in analyzer.graph.structure."""
 
     codebase: CodeBase
     functions: Any  # nx.DiGraph: qualname nodes; edge attrs kind, weight, sites

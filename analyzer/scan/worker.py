@@ -34,7 +34,7 @@ def _parse_file(task: Task) -> RawResult:
         return RawSkip(task.path, str(exc))
     problems: list[str] = []
     try:
-        hits = [(h.rule, h.line, h.detail, h.entry_kind) for h in detect_traits(source)]
+        hits = [(h.rule, h.line, h.detail, h.entry_kind) for h in detect_traits(source, task.path)]
     except Exception as exc:  # noqa: BLE001 - a rule bug must not lose the file's structure
         hits = []
         problems.append(f"trait rules failed on {task.path}: {type(exc).__name__}: {exc}")
