@@ -221,7 +221,7 @@ def test_identifiers_are_split_lowercased_and_filtered(scanned):
 
 
 def test_rule_hits_map_to_the_innermost_definition_and_decorators_to_the_function(scanned, monkeypatch):
-    def fake_rules(source: str):
+    def fake_rules(source: str, path: str = ""):
         return (RuleHit("websocket-handler", 3, "@app.websocket", entry_kind="websocket"),
                 RuleHit("long-running-loop", 6, "while True:"),
                 RuleHit("module-import", 1, "import time"))
@@ -244,7 +244,7 @@ def test_rule_hits_map_to_the_innermost_definition_and_decorators_to_the_functio
 
 
 def test_a_failing_rule_set_keeps_the_file_and_notes_the_problem(scanned, monkeypatch):
-    def broken_rules(source: str):
+    def broken_rules(source: str, path: str = ""):
         raise RuntimeError("bad rule")
 
     monkeypatch.setattr(worker, "detect_traits", broken_rules)
