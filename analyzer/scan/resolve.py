@@ -72,6 +72,11 @@ _INERT = frozenset({"k", "x", "lambda"})
 MAX_FLOW = 16
 
 
+#: A use whose receiver could be an instance of more classes than this is too imprecise to cite
+#: as data access (a generic base's type variable flowing every subclass's model).
+MAX_USE_CANDIDATES = 3
+
+
 def _ordered(values: Iterable[tuple]) -> list[tuple]:
     """A hash-seed-independent order, so recursion (and cycle cuts) happen the same way every run."""
     values = list(values)
@@ -903,6 +908,8 @@ class _FactBuilder:
             via = conv.REFERENCE_VIA.get(last_name(func), "callback")
             callee_text = call.expr if func[0] in ("n", "a") else ""
             for values in (*result.args, *result.kwargs):
+                if sum(1 for v in values if v[0] in ("cls", "inst")) > MAX_USE_CANDIDATES:
+                    values = frozenset(v for v in values if v[0] not in ("cls", "inst"))
                 for value in values:
                     self.argument_value(value, caller, call, via, callee_text)
         self.chain_uses(func, scope, caller, call.line)
@@ -988,6 +995,8 @@ class _FactBuilder:
                 continue
             values = evaluate(link, scope)
             found = [v for v in values if v[0] == "cls" or (v[0] == "inst" and depth > 0)]
+            if len(found) > MAX_USE_CANDIDATES:
+                return  # e.g. a generic repository's ModelT: no evidence of which table is used
             if found:
                 context = ".".join(links[i][2] for i in range(depth - 1, -1, -1))
                 for value in found:
