@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from analyzer.version import __version__
+
 __all__ = ["analyze", "__version__"]
 
 
