@@ -9,9 +9,11 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from analyzer import graph as graph_package
+from analyzer import model as model_module
 from analyzer.decompose import decompose
 from analyzer.errors import NoPythonFiles, SourceNotFound, StranglerError
 from analyzer.export import FORMATS, write_outputs
@@ -20,10 +22,13 @@ from analyzer.export.overrides import read_overrides
 from analyzer.export.plan_json import read_plan
 from analyzer.export.portfolio import PortfolioRow, render_portfolio_markdown, render_portfolio_xlsx
 from analyzer.graph import build_graph
+from analyzer.graph.events import expand_calls
 from analyzer.model import CodeGraph, Plan, Progress
 from analyzer.options import AnalysisOptions, load_project_options
 from analyzer.recommend import recommend
-from analyzer.scan import scan
+from analyzer.scan import scan_keyed
+from analyzer.scan.cache import FactCache, derived_key
+from analyzer.scan.records import gc_paused
 
 
 def resolve_options(path: Path, options: AnalysisOptions | None, config_file: Path | None = None,
@@ -46,12 +51,26 @@ def build(path: str | Path, options: AnalysisOptions | None = None,
     if not root.is_dir():
         raise SourceNotFound(f"{path} is not a folder; pass the folder of the codebase to analyze.")
     options = options or load_project_options(root)
-    codebase = scan(root, options, progress=progress)
+    codebase, codebase_key = scan_keyed(root, options, progress=progress)
     if not codebase.modules and codebase.skipped:
         first = codebase.skipped[0]
         raise NoPythonFiles(f"{path} has no Python file Strangler could read ({len(codebase.skipped)} skipped, "
                             f"e.g. {first.path}: {first.reason}); fix those files or point at another folder.")
-    return build_graph(codebase, options)
+    # The graph is cached next to the CodeBase it was built from, without that CodeBase and
+    # without the call list (both rebuilt from the CodeBase in a fraction of a second).
+    cache = FactCache.open(root.resolve(), options)
+    key = derived_key(codebase_key, _GRAPH_CODE, sorted(options.weights.items()))
+    with gc_paused():
+        stored = cache.get_derived("graphs", key)
+        if isinstance(stored, CodeGraph):
+            return replace(stored, codebase=codebase, calls=expand_calls(codebase, stored.data_access))
+        graph = build_graph(codebase, options)
+        cache.put_derived("graphs", key, replace(graph, codebase=None, calls=()))
+    return graph
+
+
+#: The code a cached graph depends on besides the scanner's (already in the CodeBase key).
+_GRAPH_CODE = (*sorted(Path(graph_package.__file__).parent.glob("*.py")), Path(model_module.__file__))
 
 
 def plan_from_graph(graph: CodeGraph, options: AnalysisOptions | None = None) -> Plan:

@@ -18,8 +18,9 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
+from itertools import islice
 from typing import Any
 
 from analyzer.model import SIGNALS, CodeBase, DataAccess
@@ -173,12 +174,10 @@ def add_semantic_signal(modules: Any, codebase: CodeBase) -> None:
         + [stem(t) for t in module_name_tokens(m.name)] * MODULE_NAME_EMPHASIS
         for m in codebase.modules
     })
-    similarity = _cosine_pairs(vectors)
     nearest: dict[str, list[tuple[float, str]]] = defaultdict(list)
-    for (a, b), value in similarity.items():
-        if value >= SEMANTIC_THRESHOLD:
-            nearest[a].append((value, b))
-            nearest[b].append((value, a))
+    for a, b, value in _similar_pairs(vectors, SEMANTIC_THRESHOLD):
+        nearest[a].append((value, b))
+        nearest[b].append((value, a))
     kept: dict[tuple[str, str], float] = {}
     for module in sorted(nearest):
         for value, other in sorted(nearest[module], key=lambda p: (-p[0], p[1]))[:SEMANTIC_TOP_K]:
@@ -223,19 +222,33 @@ def tfidf_vectors(documents: Mapping[str, list[str]],
     return vectors
 
 
-def _cosine_pairs(vectors: dict[str, dict[str, float]]) -> dict[tuple[str, str], float]:
-    """Cosine of every pair sharing a token, through an inverted index (sparse dot products)."""
-    postings: dict[str, list[tuple[str, float]]] = defaultdict(list)
-    for name in sorted(vectors):
+def _similar_pairs(vectors: dict[str, dict[str, float]], threshold: float) -> Iterator[tuple[str, str, float]]:
+    """(a, b, cosine) for every pair a < b whose cosine is at least `threshold`.
+
+    Sparse dot products through an inverted index, one row at a time: each module's
+    accumulator is keyed by the other module's index and dropped once the row is done, so
+    the hundreds of thousands of weak pairs are never stored. A pair's products are summed
+    in sorted token order, the order of each vector's items.
+    """
+    names = sorted(vectors)
+    postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    rows: list[list[tuple[list[tuple[int, float]], int, float]]] = []
+    for index, name in enumerate(names):
+        row = []
         for token, weight in vectors[name].items():
-            postings[token].append((name, weight))
-    dots: dict[tuple[str, str], float] = defaultdict(float)
-    for token in sorted(postings):
-        posting = postings[token]
-        for i, (a, weight_a) in enumerate(posting):
-            for b, weight_b in posting[i + 1:]:
-                dots[(a, b)] += weight_a * weight_b
-    return dots
+            posting = postings[token]
+            posting.append((index, weight))
+            row.append((posting, len(posting), weight))
+        rows.append(row)
+    for index, row in enumerate(rows):
+        dots: dict[int, float] = defaultdict(float)
+        for posting, after, weight in row:
+            for other, other_weight in islice(posting, after, None):
+                dots[other] += weight * other_weight
+        name = names[index]
+        for other, value in dots.items():
+            if value >= threshold:
+                yield name, names[other], value
 
 
 # --------------------------------------------------------------------------- combination

@@ -12,8 +12,9 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import pickle
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -21,14 +22,14 @@ from pathlib import Path
 from analyzer.errors import NoPythonFiles, SourceNotFound
 from analyzer.model import CodeBase, Progress, Skipped
 from analyzer.options import AnalysisOptions
-from analyzer.scan.cache import FactCache, file_key, tree_key
+from analyzer.scan.cache import FactCache, codebase_key, file_key, tree_key
 from analyzer.scan.discover import SourceFile, discover
 from analyzer.scan.facts import RawModule, RawResult, RawSkip
 from analyzer.scan.records import gc_paused
 from analyzer.scan.resolve import resolve
 from analyzer.scan.worker import Task, parse_batch, parse_file
 
-__all__ = ["scan", "parse_file", "MIN_FILES_FOR_PROCESSES"]
+__all__ = ["scan", "scan_keyed", "parse_file", "MIN_FILES_FOR_PROCESSES"]
 
 #: Below this many files to parse, starting worker processes costs more than it saves.
 MIN_FILES_FOR_PROCESSES = 40
@@ -61,18 +62,26 @@ def _pool_context() -> multiprocessing.context.BaseContext:
     return multiprocessing.get_context("spawn")
 
 
-def _parse_all(tasks: list[Task], jobs: int, progress: Progress | None, done: int, total: int) -> list[RawResult]:
-    """Parse every task, in worker processes when it pays off; results in task order."""
+def _parse_all(tasks: list[Task], store: Callable[[int, RawResult, bytes | None], None], jobs: int,
+               progress: Progress | None, done: int, total: int) -> list[RawResult]:
+    """Parse every task, in worker processes when it pays off; results in task order.
+
+    Each result goes to `store(index, result, pickled)` as soon as it arrives (so caching it
+    overlaps the parsing still going on), with its bytes when a worker pickled it already.
+    """
     results: list[RawResult | None] = [None] * len(tasks)
     if jobs > 1 and len(tasks) >= MIN_FILES_FOR_PROCESSES:
-        batches = [list(range(i, min(i + _BATCH, len(tasks)))) for i in range(0, len(tasks), _BATCH)]
+        # largest files first, so that no worker is left with a big file while the other idles
+        order = sorted(range(len(tasks)), key=lambda i: -len(tasks[i].data))
+        batches = [order[i:i + _BATCH] for i in range(0, len(order), _BATCH)]
         try:
             with ProcessPoolExecutor(max_workers=min(jobs, len(batches)), mp_context=_pool_context()) as pool:
                 futures = {pool.submit(parse_batch, [tasks[i] for i in batch]): batch for batch in batches}
                 for future in as_completed(futures):
                     batch = futures[future]
-                    for index, result in zip(batch, future.result(), strict=True):
-                        results[index] = result
+                    for index, pickled in zip(batch, future.result(), strict=True):
+                        results[index] = result = pickle.loads(pickled)
+                        store(index, result, pickled)
                     done += len(batch)
                     if progress:
                         progress("scan", done, total)
@@ -81,7 +90,8 @@ def _parse_all(tasks: list[Task], jobs: int, progress: Progress | None, done: in
             done -= sum(1 for r in results if r is not None)
             results = [None] * len(tasks)
     for index, task in enumerate(tasks):
-        results[index] = parse_file(task)
+        results[index] = result = parse_file(task)
+        store(index, result, None)
         done += 1
         if progress:
             progress("scan", done, total)
@@ -100,11 +110,20 @@ def _cochange(root: Path, paths: list[str], options: AnalysisOptions) -> tuple[t
 
 def scan(root: Path, options: AnalysisOptions | None = None, progress: Progress | None = None) -> CodeBase:
     """Discover, parse (in parallel, cached) and resolve every Python file under `root`."""
+    return scan_keyed(root, options, progress)[0]
+
+
+def scan_keyed(root: Path, options: AnalysisOptions | None = None,
+               progress: Progress | None = None) -> tuple[CodeBase, str]:
+    """`scan`, plus a key naming the CodeBase it returns: the same key means an equal CodeBase
+    (up to `root` as given). It covers every file's bytes and path, the scanner's code and
+    options, and the co-change history read this time, so later stages can cache what they
+    derive from the CodeBase under it."""
     with gc_paused():
         return _scan(root, options or AnalysisOptions(), progress)
 
 
-def _scan(root: Path, options: AnalysisOptions, progress: Progress | None) -> CodeBase:
+def _scan(root: Path, options: AnalysisOptions, progress: Progress | None) -> tuple[CodeBase, str]:
     given = str(root)
     root = Path(root)
     if not root.exists():
@@ -133,7 +152,7 @@ def _scan(root: Path, options: AnalysisOptions, progress: Progress | None) -> Co
     elif progress:
         progress("scan", total, total)
     if codebase.root != given:
-        codebase = CodeBase(root=given, modules=codebase.modules, skipped=codebase.skipped)
+        codebase = CodeBase(root=given, modules=codebase.modules, skipped=codebase.skipped, notes=codebase.notes)
     pairs, notes = _cochange(root, [m.path for m in codebase.modules], options)
     problems = tuple(codebase.notes)
     if pairs or notes or problems:
@@ -143,7 +162,7 @@ def _scan(root: Path, options: AnalysisOptions, progress: Progress | None) -> Co
         reasons = "; ".join(f"{s.path}: {s.reason}" for s in codebase.skipped[:3])
         raise NoPythonFiles(f"No Python file in {given} could be analyzed ({len(codebase.skipped)} skipped: "
                             f"{reasons}); fix or exclude them.")
-    return codebase
+    return codebase, codebase_key(whole, codebase.cochange, codebase.notes)
 
 
 def _build(keyed: list[tuple[SourceFile, bytes, str]], skipped: list[Skipped], cache: FactCache,
@@ -160,10 +179,12 @@ def _build(keyed: list[tuple[SourceFile, bytes, str]], skipped: list[Skipped], c
             pending.append((key, Task(source.path, source.module, source.is_package, data)))
     if progress:
         progress("scan", done, total)
-    parsed = _parse_all([task for _, task in pending], _jobs(options), progress, done, total)
+    def store(index: int, result: RawResult, pickled: bytes | None) -> None:
+        cache.put_file(pending[index][0], result, pickled)
+
+    parsed = _parse_all([task for _, task in pending], store, _jobs(options), progress, done, total)
     for (key, _), result in zip(pending, parsed, strict=True):
         results[key] = result
-        cache.put_file(key, result)
     raws: list[RawModule] = []
     problems: list[str] = []
     for _, _, key in keyed:

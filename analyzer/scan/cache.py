@@ -20,7 +20,9 @@ import os
 import pickle
 import shutil
 import tempfile
+from collections.abc import Iterable
 from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +30,7 @@ from analyzer import model
 from analyzer import version as analyzer_version
 from analyzer.options import AnalysisOptions
 from analyzer.scan.facts import RawResult
-from analyzer.scan.records import slot_setters
+from analyzer.scan.records import fill_slots, slot_setters
 
 CACHE_FORMAT = 3
 DEFAULT_DIR = ".strangler-cache"
@@ -66,6 +68,21 @@ def tree_key(file_keys: list[str], skipped: list[tuple[str, str]], options: Anal
     return digest.hexdigest()
 
 
+def codebase_key(tree: str, cochange: tuple, notes: tuple[str, ...]) -> str:
+    """The tree key plus what the scan adds on top of the cached CodeBase (co-change history)."""
+    return hashlib.sha256(f"{tree}\0{cochange!r}\0{notes!r}".encode()).hexdigest()
+
+
+def derived_key(codebase: str, code: Iterable[Path], *options: object) -> str:
+    """Key of something computed from a CodeBase: its codebase_key, the files of the code
+    computing it (any edit invalidates it) and the options it depends on."""
+    digest = hashlib.sha256(f"{fingerprint()}\0{codebase}\0{options!r}".encode())
+    for path in sorted(code):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def _user_cache_dir(root: Path) -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "strangler" / hashlib.sha256(str(root).encode()).hexdigest()[:16]
@@ -84,25 +101,24 @@ def _usable(folder: Path) -> bool:
 # ------------------------------------------------------------------ fast CodeBase pickling
 
 _SLOT_CLASSES = (model.Definition, model.Import, model.CallSite, model.Reference, model.SymbolUse,
-                 model.SqlAccess, model.Subscription, model.Trait, model.EntryPoint, model.Skipped)
+                 model.SqlAccess, model.Subscription, model.Trait, model.EntryPoint, model.Skipped,
+                 model.OrmModel, model.DataAccess, model.ModuleMetrics)
 _SETTERS = {cls.__name__: (cls, slot_setters(cls)) for cls in _SLOT_CLASSES}
 
 
 def _rebuild(name: str, values: tuple) -> Any:
     """Unpickle a frozen slots dataclass without its (slow) frozen __init__."""
     cls, setters = _SETTERS[name]
-    obj = object.__new__(cls)
-    for setter, value in zip(setters, values, strict=True):
-        setter(obj, value)
-    return obj
+    return fill_slots(cls, setters, values)
 
 
 def _reducer(cls: type) -> Any:
     names = tuple(f.name for f in dataclasses.fields(cls))
+    fields = attrgetter(*names) if len(names) > 1 else lambda obj: (getattr(obj, names[0]),)
     name = cls.__name__
 
     def reduce(obj: Any) -> tuple:
-        return _rebuild, (name, tuple(getattr(obj, n) for n in names))
+        return _rebuild, (name, fields(obj))
 
     return reduce
 
@@ -112,10 +128,14 @@ _DISPATCH.update({cls: _reducer(cls) for cls in _SLOT_CLASSES})
 
 
 def dumps_codebase(codebase: model.CodeBase) -> bytes:
+    return _dumps(codebase)
+
+
+def _dumps(value: Any) -> bytes:
     buffer = io.BytesIO()
     pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = _DISPATCH
-    pickler.dump(codebase)
+    pickler.dump(value)
     return buffer.getvalue()
 
 
@@ -185,9 +205,10 @@ class FactCache:
     def get_file(self, key: str) -> RawResult | None:
         return self._read(self._path("files", key)) if self.enabled else None
 
-    def put_file(self, key: str, result: RawResult) -> None:
+    def put_file(self, key: str, result: RawResult, pickled: bytes | None = None) -> None:
+        """Store one file's result; `pickled` is the result already pickled (by a parser worker)."""
         if self.enabled:
-            self._write(self._path("files", key), pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+            self._write(self._path("files", key), pickled or pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
 
     def get_codebase(self, key: str) -> model.CodeBase | None:
         if not self.enabled:
@@ -202,8 +223,19 @@ class FactCache:
         self._write(path, dumps_codebase(codebase))
         self._prune_trees(keep=path)
 
+    def get_derived(self, kind: str, key: str) -> Any:
+        """An entry put_derived stored under `kind` and `key` (see derived_key), or None."""
+        return self._read(self._path(kind, key)) if self.enabled else None
+
+    def put_derived(self, kind: str, key: str, value: Any) -> None:
+        if not self.enabled:
+            return
+        path = self._path(kind, key)
+        self._write(path, _dumps(value))
+        self._prune_trees(keep=path)
+
     def _prune_trees(self, keep: Path) -> None:
-        """Keep only the few most recent whole-tree entries (each can be several MB)."""
+        """Keep only the few most recent whole-tree (or derived) entries of a kind (each can be several MB)."""
         assert self.folder is not None
         try:
             entries = sorted(keep.parent.parent.glob("*/*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)

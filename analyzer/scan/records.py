@@ -11,26 +11,43 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import operator
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from itertools import repeat
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+_new = object.__new__
+_call = operator.call
+_consume = deque  # deque(iterator, 0) runs an iterator to its end, keeping nothing
 
 
 def slot_setters(cls: type) -> tuple[Callable[[Any, Any], None], ...]:
     return tuple(cls.__dict__[f.name].__set__ for f in dataclasses.fields(cls))
 
 
+def fill_slots(cls: type[T], setters: tuple[Callable[[Any, Any], None], ...], values: tuple) -> T:
+    """A new `cls` whose slots are set to `values` (every field, in order), its __init__ skipped.
+    The setters are applied by map() so that no Python-level loop runs per field."""
+    if len(values) != len(setters):
+        raise TypeError(f"{cls.__name__} takes {len(setters)} values, got {len(values)}")
+    obj = _new(cls)
+    _consume(map(_call, setters, repeat(obj), values), 0)
+    return obj
+
+
 def maker(cls: type[T]) -> Callable[..., T]:
     """`maker(CallSite)(caller, callees, expr, ...)` with every field, positionally."""
     setters = slot_setters(cls)
-    new = object.__new__
+    count = len(setters)
 
     def make(*values: Any) -> T:
-        obj = new(cls)
-        for setter, value in zip(setters, values, strict=True):
-            setter(obj, value)
+        if len(values) != count:
+            raise TypeError(f"{cls.__name__} takes {count} values, got {len(values)}")
+        obj = _new(cls)
+        _consume(map(_call, setters, repeat(obj), values), 0)
         return obj
 
     make.__name__ = f"make_{cls.__name__}"

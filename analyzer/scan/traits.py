@@ -1,7 +1,7 @@
 """Runtime traits and entry points of one file, found by the ast-grep rules in analyzer/rules/traits.yml.
 
-The rules are data; this module only parses the file once, runs every rule whose `needs`
-pre-filter passes, and renders each match's `detail` template. It never raises on odd source:
+The rules are data; this module only parses the file once, runs every rule whose pre-filters
+(`needs`, `needs_pattern`, `prefilter`) pass, and renders each match's `detail` template. It never raises on odd source:
 tree-sitter parses any Python version and partial files.
 """
 
@@ -12,11 +12,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from fnmatch import fnmatch
+from functools import cache
 from pathlib import PurePosixPath
+from typing import Any
 
 from ast_grep_py import SgNode, SgRoot
 
-from analyzer.rules import TraitRule, heavy_packages, limit, load_trait_rules
+from analyzer.rules import TraitRule, _traits_file, heavy_packages, limit, load_trait_rules
 
 DETAIL_MAX = 80
 
@@ -35,13 +37,15 @@ def detect_traits(source: str, path: str = "") -> tuple[RuleHit, ...]:
     `path` (relative to the analysis root) enables rules restricted by `files:` globs and the
     `{module}` detail placeholder; without it those rules still run on every file.
     """
-    rules = [r for r in load_trait_rules() if _applies(r, source, path)]
-    if not rules:
+    gated = [(rule, gate) for rule, gate in _gated_rules() if gate.admits(source, path)]
+    if not gated:
         return ()
     root = SgRoot(source, "python").root()
     lines = source.splitlines()
     hits: set[RuleHit] = set()
-    for rule in rules:
+    for rule, gate in gated:
+        if gate.prefilter is not None and root.find(gate.prefilter) is None:
+            continue
         for config in rule.configs:
             for match in root.find_all(config):
                 line = match.range().start.line + 1
@@ -58,12 +62,53 @@ def _exceeds(detail: str, limit_key: str) -> bool:
     return bool(found) and float(found.group(1).replace(",", "")) > limit(limit_key).value
 
 
-def _applies(rule: TraitRule, source: str, path: str) -> bool:
-    if rule.needs and not any(token in source for token in rule.needs):
-        return False
-    if rule.files and path:
-        return any(fnmatch(path, pattern) for pattern in rule.files)
-    return True
+# --------------------------------------------------------------------------- pre-filters
+
+
+@dataclass(frozen=True)
+class _Gate:
+    """What a file must contain before a rule's ast-grep query is worth running on it (from the
+    rule's needs, needs_pattern, prefilter and files keys). Each check is implied by any match
+    of the rule, so the gate only saves work: it never changes what the rule finds."""
+
+    needs: tuple[str, ...]  # any of these substrings
+    pattern: re.Pattern[str] | None  # and this regex
+    prefilter: dict[str, Any] | None  # and a node this relaxed ast-grep rule matches
+    files: tuple[str, ...]  # and, when the path is known, one of these globs
+
+    def admits(self, source: str, path: str) -> bool:
+        """The text checks (the prefilter needs the parsed file: detect_traits applies it)."""
+        if self.needs and not any(token in source for token in self.needs):
+            return False
+        if self.pattern is not None and self.pattern.search(source) is None:
+            return False
+        if self.files and path:
+            return any(fnmatch(path, pattern) for pattern in self.files)
+        return True
+
+
+@cache
+def _gated_rules() -> tuple[tuple[TraitRule, _Gate], ...]:
+    """Every trait rule with its pre-filter. needs_pattern and prefilter are read from the raw
+    traits.yml, since TraitRule has no fields for them."""
+    raw = {entry.get("id"): entry for entry in _traits_file().get("rules", [])}
+    return tuple((rule, _gate(rule, raw.get(rule.id, {}))) for rule in load_trait_rules())
+
+
+def _gate(rule: TraitRule, raw: dict[str, Any]) -> _Gate:
+    packages = tuple(heavy_packages())
+    needs = tuple(dict.fromkeys(
+        expanded
+        for token in rule.needs
+        for expanded in ([token.replace(_PACKAGES, name) for name in packages] if _PACKAGES in token else [token])
+    ))
+    pattern = raw.get("needs_pattern")
+    prefilter = raw.get("prefilter")
+    return _Gate(needs=needs, pattern=re.compile(pattern, re.MULTILINE) if pattern else None,
+                 prefilter={"rule": prefilter} if prefilter else None, files=rule.files)
+
+
+_PACKAGES = "{heavy_packages}"
 
 
 # --------------------------------------------------------------------------- detail templates
