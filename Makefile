@@ -51,8 +51,8 @@ reports: $(VENV)/.installed
 	$(BIN)/python -m analyzer analyze samples/shop --out reports/shop
 	$(BIN)/python -m analyzer analyze samples/clinic --out reports/clinic
 
-bench: $(VENV)/.installed-dev
-	$(BIN)/python bench/scan_bench.py
+bench: $(VENV)/.installed-dev  ## Strangler vs pyan3 on Django and sympy from PyPI; rewrites bench/RESULTS.md (~20 min)
+	$(BIN)/python bench/scan_bench.py --write-results
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .strangler-cache samples/*/.strangler-cache test-artifacts

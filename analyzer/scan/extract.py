@@ -161,6 +161,8 @@ def type_alternatives(node: ast.AST | None) -> tuple[TypeAlternative, ...]:
         elements = node.slice.elts if type(node.slice) is ast.Tuple else [node.slice]
         if name in conv.UNION_TYPES:
             return tuple(alt for e in elements for alt in type_alternatives(e))
+        if not elements:  # `tuple[()]`: the empty tuple type names no class
+            return ()
         if name in conv.TRANSPARENT_TYPES:
             return type_alternatives(elements[-1])
         if name in conv.ANNOTATED_TYPES:

@@ -142,3 +142,15 @@ def test_deeply_nested_expressions_are_skipped_with_a_reason(scanned):
     codebase = scanned({**GOOD, "deep.py": "x = " + "(" * 5000 + "1" + ")" * 5000 + "\n"})
     assert "deep.py" in reasons(codebase)
     assert_good_file_analyzed(codebase)
+
+
+def test_an_empty_tuple_type_does_not_cost_the_file(scanned):
+    codebase = scanned({"pkg/__init__.py": "", "pkg/sets.py": """
+        class Set:
+            __slots__: tuple[()] = ()
+
+            def size(self) -> int:
+                return len(self.__slots__)
+    """})
+    assert not codebase.skipped
+    assert "pkg.sets.Set.size" in {d.qualname for d in codebase.module("pkg.sets").definitions}
