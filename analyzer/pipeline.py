@@ -5,6 +5,7 @@ Front ends (CLI, Streamlit) call these and get result objects back; nothing here
 
 from __future__ import annotations
 
+import gc
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -22,8 +23,7 @@ from analyzer.export.overrides import read_overrides
 from analyzer.export.plan_json import read_plan
 from analyzer.export.portfolio import PortfolioRow, render_portfolio_markdown, render_portfolio_xlsx
 from analyzer.graph import build_graph
-from analyzer.graph.events import expand_calls
-from analyzer.model import CodeGraph, Plan, Progress
+from analyzer.model import CallSite, CodeBase, CodeGraph, Plan, Progress
 from analyzer.options import AnalysisOptions, load_project_options
 from analyzer.recommend import recommend
 from analyzer.scan import scan_keyed
@@ -51,22 +51,56 @@ def build(path: str | Path, options: AnalysisOptions | None = None,
     if not root.is_dir():
         raise SourceNotFound(f"{path} is not a folder; pass the folder of the codebase to analyze.")
     options = options or load_project_options(root)
-    codebase, codebase_key = scan_keyed(root, options, progress=progress)
-    if not codebase.modules and codebase.skipped:
-        first = codebase.skipped[0]
-        raise NoPythonFiles(f"{path} has no Python file Strangler could read ({len(codebase.skipped)} skipped, "
-                            f"e.g. {first.path}: {first.reason}); fix those files or point at another folder.")
-    # The graph is cached next to the CodeBase it was built from, without that CodeBase and
-    # without the call list (both rebuilt from the CodeBase in a fraction of a second).
+    # The CodeBase and graphs are a few hundred thousand long-lived objects without reference
+    # cycles: the cyclic collector is paused while they are built and they are then frozen
+    # (gc.freeze), so that no later collection walks them again. What an earlier build froze
+    # is released first, so that it can be collected once the caller drops it.
+    gc.unfreeze()
+    with gc_paused():
+        codebase, codebase_key = scan_keyed(root, options, progress=progress)
+        if not codebase.modules and codebase.skipped:
+            first = codebase.skipped[0]
+            raise NoPythonFiles(f"{path} has no Python file Strangler could read ({len(codebase.skipped)} skipped, "
+                                f"e.g. {first.path}: {first.reason}); fix those files or point at another folder.")
+        graph = _graph(root, codebase, codebase_key, options)
+        gc.freeze()
+    return graph
+
+
+def _graph(root: Path, codebase: CodeBase, codebase_key: str, options: AnalysisOptions) -> CodeGraph:
+    """build_graph, cached next to the CodeBase it is built from (see _StoredGraph)."""
     cache = FactCache.open(root.resolve(), options)
     key = derived_key(codebase_key, _GRAPH_CODE, sorted(options.weights.items()))
-    with gc_paused():
-        stored = cache.get_derived("graphs", key)
-        if isinstance(stored, CodeGraph):
-            return replace(stored, codebase=codebase, calls=expand_calls(codebase, stored.data_access))
-        graph = build_graph(codebase, options)
-        cache.put_derived("graphs", key, replace(graph, codebase=None, calls=()))
+    stored = cache.get_derived("graphs", key)
+    if isinstance(stored, _StoredGraph):
+        return stored.attach(codebase)
+    graph = build_graph(codebase, options)
+    cache.put_derived("graphs", key, _StoredGraph.detach(graph))
     return graph
+
+
+@dataclass(frozen=True)
+class _StoredGraph:
+    """A CodeGraph as cached: without the CodeBase it was built from (cached already), and with
+    each of its calls as the position of that very CallSite in the CodeBase's own call list, or
+    the CallSite itself for the calls the graph stage added (signal handlers reached)."""
+
+    graph: CodeGraph  # codebase None, calls ()
+    calls: tuple[int | CallSite, ...]
+
+    @classmethod
+    def detach(cls, graph: CodeGraph) -> _StoredGraph:
+        position = {id(call): index for index, call in enumerate(_own_calls(graph.codebase))}
+        return cls(replace(graph, codebase=None, calls=()), tuple(position.get(id(c), c) for c in graph.calls))
+
+    def attach(self, codebase: CodeBase) -> CodeGraph:
+        own = _own_calls(codebase)
+        calls = tuple(own[c] if type(c) is int else c for c in self.calls)
+        return replace(self.graph, codebase=codebase, calls=calls)
+
+
+def _own_calls(codebase: CodeBase) -> list[CallSite]:
+    return [call for module in codebase.modules for call in module.calls]
 
 
 #: The code a cached graph depends on besides the scanner's (already in the CodeBase key).

@@ -20,7 +20,6 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
-from itertools import islice
 from typing import Any
 
 from analyzer.model import SIGNALS, CodeBase, DataAccess
@@ -231,20 +230,22 @@ def _similar_pairs(vectors: dict[str, dict[str, float]], threshold: float) -> It
     in sorted token order, the order of each vector's items.
     """
     names = sorted(vectors)
-    postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
-    rows: list[list[tuple[list[tuple[int, float]], int, float]]] = []
+    postings: dict[str, tuple[list[int], list[float]]] = {}
+    rows: list[list[tuple[list[int], list[float], int, float]]] = []
     for index, name in enumerate(names):
         row = []
         for token, weight in vectors[name].items():
-            posting = postings[token]
-            posting.append((index, weight))
-            row.append((posting, len(posting), weight))
+            members, weights = postings.setdefault(token, ([], []))
+            members.append(index)
+            weights.append(weight)
+            row.append((members, weights, len(members), weight))
         rows.append(row)
     for index, row in enumerate(rows):
-        dots: dict[int, float] = defaultdict(float)
-        for posting, after, weight in row:
-            for other, other_weight in islice(posting, after, None):
-                dots[other] += weight * other_weight
+        dots: dict[int, float] = {}
+        get = dots.get
+        for members, weights, after, weight in row:
+            for other, other_weight in zip(members[after:], weights[after:], strict=True):
+                dots[other] = get(other, 0.0) + weight * other_weight
         name = names[index]
         for other, value in dots.items():
             if value >= threshold:

@@ -104,9 +104,9 @@ def _module_graph(codebase: CodeBase, calls: Iterable[CallSite]) -> nx.DiGraph:
         source = owners.module_of(call.caller)
         if source is None:
             continue
-        for target in {owners.module_of(c) for c in call.callees}:
-            if target is not None and target != source:
-                counts[(source, target)]["call"] += 1
+        targets = {owners.module_of(c) for c in call.callees} - {None, source}
+        for target in sorted(targets):  # sorted: edges are added in the same order whatever the hash seed
+            counts[(source, target)]["call"] += 1
     for module in codebase.modules:
         for item in module.imports:
             if not item.internal:

@@ -30,7 +30,7 @@ from analyzer import model
 from analyzer import version as analyzer_version
 from analyzer.options import AnalysisOptions
 from analyzer.scan.facts import RawResult
-from analyzer.scan.records import fill_slots, slot_setters
+from analyzer.scan.records import fill_slots, slots_of
 
 CACHE_FORMAT = 3
 DEFAULT_DIR = ".strangler-cache"
@@ -103,13 +103,13 @@ def _usable(folder: Path) -> bool:
 _SLOT_CLASSES = (model.Definition, model.Import, model.CallSite, model.Reference, model.SymbolUse,
                  model.SqlAccess, model.Subscription, model.Trait, model.EntryPoint, model.Skipped,
                  model.OrmModel, model.DataAccess, model.ModuleMetrics)
-_SETTERS = {cls.__name__: (cls, slot_setters(cls)) for cls in _SLOT_CLASSES}
+_SLOTS = {cls.__name__: (cls, slots_of(cls)) for cls in _SLOT_CLASSES}
 
 
 def _rebuild(name: str, values: tuple) -> Any:
     """Unpickle a frozen slots dataclass without its (slow) frozen __init__."""
-    cls, setters = _SETTERS[name]
-    return fill_slots(cls, setters, values)
+    cls, slots = _SLOTS[name]
+    return fill_slots(cls, slots, values)
 
 
 def _reducer(cls: type) -> Any:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
-import operator
+import types
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -20,34 +20,35 @@ from typing import Any, TypeVar
 
 T = TypeVar("T")
 _new = object.__new__
-_call = operator.call
+_set_slot = types.MemberDescriptorType.__set__  # (slot, obj, value): a slot's own setter, in C
 _consume = deque  # deque(iterator, 0) runs an iterator to its end, keeping nothing
 
 
-def slot_setters(cls: type) -> tuple[Callable[[Any, Any], None], ...]:
-    return tuple(cls.__dict__[f.name].__set__ for f in dataclasses.fields(cls))
+def slots_of(cls: type) -> tuple[Any, ...]:
+    """The slot descriptors of a slots dataclass, in field order."""
+    return tuple(cls.__dict__[f.name] for f in dataclasses.fields(cls))
 
 
-def fill_slots(cls: type[T], setters: tuple[Callable[[Any, Any], None], ...], values: tuple) -> T:
+def fill_slots(cls: type[T], slots: tuple[Any, ...], values: tuple) -> T:
     """A new `cls` whose slots are set to `values` (every field, in order), its __init__ skipped.
-    The setters are applied by map() so that no Python-level loop runs per field."""
-    if len(values) != len(setters):
-        raise TypeError(f"{cls.__name__} takes {len(setters)} values, got {len(values)}")
+    The slots are set by map() so that no Python-level loop runs per field."""
+    if len(values) != len(slots):
+        raise TypeError(f"{cls.__name__} takes {len(slots)} values, got {len(values)}")
     obj = _new(cls)
-    _consume(map(_call, setters, repeat(obj), values), 0)
+    _consume(map(_set_slot, slots, repeat(obj), values), 0)
     return obj
 
 
 def maker(cls: type[T]) -> Callable[..., T]:
     """`maker(CallSite)(caller, callees, expr, ...)` with every field, positionally."""
-    setters = slot_setters(cls)
-    count = len(setters)
+    slots = slots_of(cls)
+    count = len(slots)
 
     def make(*values: Any) -> T:
         if len(values) != count:
             raise TypeError(f"{cls.__name__} takes {count} values, got {len(values)}")
         obj = _new(cls)
-        _consume(map(_call, setters, repeat(obj), values), 0)
+        _consume(map(_set_slot, slots, repeat(obj), values), 0)
         return obj
 
     make.__name__ = f"make_{cls.__name__}"

@@ -1,8 +1,8 @@
 """Runtime traits and entry points of one file, found by the ast-grep rules in analyzer/rules/traits.yml.
 
 The rules are data; this module only parses the file once, runs every rule whose pre-filters
-(`needs`, `needs_pattern`, `prefilter`) pass, and renders each match's `detail` template. It never raises on odd source:
-tree-sitter parses any Python version and partial files.
+(`needs`, `needs_pattern`, `prefilter`) pass, and renders each match's `detail` template. It
+never raises on odd source: tree-sitter parses any Python version and partial files.
 """
 
 from __future__ import annotations
