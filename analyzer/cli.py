@@ -114,6 +114,9 @@ def _scan_options(parser: argparse.ArgumentParser) -> None:
                        help="also skip paths with a part matching GLOB (repeatable)")
     group.add_argument("--include", action="append", default=[], metavar="GLOB",
                        help="analyze paths matching GLOB even if excluded by default, e.g. tests (repeatable)")
+    group.add_argument("--root", action="append", default=[], metavar="FOLDER",
+                       help="an import root: a folder of the codebase that the code imports itself from, "
+                       "such as the one holding manage.py (repeatable; default: detected)")
     group.add_argument("--config", help="a TOML file with a [tool.strangler] table (default: the codebase's "
                        "pyproject.toml or strangler.toml)")
 
@@ -160,6 +163,8 @@ def _options_for(path: Path, args: argparse.Namespace) -> AnalysisOptions:
         changes["extra_exclude"] = tuple(options.extra_exclude) + tuple(args.exclude)
     if args.include:
         changes["include"] = tuple(options.include) + tuple(args.include)
+    if args.root:
+        changes["roots"] = tuple(args.root)
     if getattr(args, "services", None):
         changes["services"] = args.services
     if getattr(args, "resolution", None):
@@ -198,6 +203,7 @@ def _progress(console: Console) -> Iterator[Callable[[str, int, int], None]]:
 
 def cmd_scan(args: argparse.Namespace, out: Console, err: Console) -> int:
     from analyzer.pipeline import build
+    from analyzer.scan.roots import import_resolution
 
     path = Path(args.path)
     options = _options_for(path, args)
@@ -219,14 +225,31 @@ def cmd_scan(args: argparse.Namespace, out: Console, err: Console) -> int:
     for kind in sorted(edge_kinds):
         table.add_row(f"{kind} edges (function level)", f"{edge_kinds[kind]:,}")
     table.add_row("import edges (module level)", f"{import_edges:,}")
+    resolution = codebase.imports or import_resolution(codebase)
+    table.add_row("project imports resolved", f"{resolution.resolved:,} of {resolution.project:,} "
+                  f"({resolution.share:.1%})")
+    table.add_row("not the application", f"{sum(e.files for e in codebase.excluded):,} files")
     table.add_row("skipped files", f"{len(codebase.skipped):,}")
     table.add_row("seconds", f"{seconds:.2f}")
     out.print(table)
+    for root in codebase.roots:
+        out.print(f"  import root {root.path}: {root.reason}", markup=False)
+    for target, count in resolution.unresolved:
+        out.print(f"  unresolved import {target} ({count}x)", markup=False)
+    for reason, files in _excluded_by_reason(codebase.excluded):
+        out.print(f"  left out ({reason}): {files:,} files", markup=False)
     for skipped in codebase.skipped:
         out.print(f"  skipped {skipped.path}: {skipped.reason}", markup=False)
     for note in codebase.notes:
         out.print(f"  note: {note}", markup=False)
     return ExitCode.OK
+
+
+def _excluded_by_reason(excluded: Sequence) -> list[tuple[str, int]]:
+    totals: Counter[str] = Counter()
+    for item in excluded:
+        totals[item.reason] += item.files
+    return sorted(totals.items(), key=lambda item: (-item[1], item[0]))
 
 
 def cmd_callgraph(args: argparse.Namespace, out: Console, err: Console) -> int:

@@ -41,6 +41,39 @@ class Skipped:
 
 
 @dataclass(frozen=True, slots=True)
+class Excluded:
+    """A folder or file left out because it is not the application (tests, docs, tooling...),
+    with the reason (analyzer/rules/scope.toml) and how many Python files it holds."""
+
+    path: str
+    reason: str
+    files: int
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRoot:
+    """A folder the code imports itself from (a sys.path entry): modules below it are named
+    relative to it. `evidence` counts the project's import statements it explains."""
+
+    path: str  # relative to the analysis root, "." for the root itself
+    reason: str
+    evidence: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ImportStats:
+    """How many imports of project modules resolved to a project module (analyzer.scan.roots)."""
+
+    project: int
+    resolved: int
+    unresolved: tuple[tuple[str, int], ...] = ()  # (import target, statements), most frequent first
+
+    @property
+    def share(self) -> float:
+        return self.resolved / self.project if self.project else 1.0
+
+
+@dataclass(frozen=True, slots=True)
 class Definition:
     """A class, function or method defined in the analyzed tree."""
 
@@ -182,6 +215,9 @@ class CodeBase:
     skipped: tuple[Skipped, ...] = ()
     cochange: tuple[tuple[str, str, int], ...] = ()  # (path_a, path_b, commits together), a < b
     notes: tuple[str, ...] = ()  # non-fatal remarks ("no git history: co-change signal off")
+    excluded: tuple[Excluded, ...] = ()  # not the application (tests, docs, tooling), sorted by path
+    roots: tuple[ImportRoot, ...] = ()  # the folders module names are relative to
+    imports: ImportStats | None = None  # imports of project modules and how many resolved
 
     @property
     def files_analyzed(self) -> int:
@@ -363,6 +399,9 @@ class SourceInfo:
     files_analyzed: int
     loc: int
     skipped: tuple[Skipped, ...] = ()
+    excluded: tuple[Excluded, ...] = ()  # not the application, with the reason
+    import_roots: tuple[ImportRoot, ...] = ()
+    imports: ImportStats | None = None
 
 
 @dataclass(frozen=True)

@@ -19,11 +19,13 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
+#: Infrastructure, never analyzed and not listed: version control, virtualenvs, caches, build
+#: output. What is not the application (tests, migrations, docs, tooling) is a separate table with
+#: reasons, analyzer/rules/scope.toml, and is listed in the plan.
 DEFAULT_EXCLUDES = (
     ".git", ".hg", ".svn", ".venv", "venv", "env", ".env", ".tox", ".nox", "virtualenv",
-    "site-packages", "node_modules", "__pycache__", "build", "dist", ".eggs", "*.egg-info",
+    "site-packages", "node_modules", "__pycache__", "build", "dist", ".eggs",
     ".mypy_cache", ".pytest_cache", ".ruff_cache", ".strangler-cache",
-    "tests", "test", "testing", "test_*.py", "*_test.py", "conftest.py", "migrations",
 )
 
 DEFAULT_WEIGHTS = {
@@ -42,7 +44,8 @@ class AnalysisOptions:
     # scan
     exclude: tuple[str, ...] = DEFAULT_EXCLUDES  # glob patterns matched against each path part
     extra_exclude: tuple[str, ...] = ()  # added to `exclude` (convenient in config files)
-    include: tuple[str, ...] = ()  # patterns that win over `exclude` (e.g. "tests")
+    include: tuple[str, ...] = ()  # patterns that win over `exclude` and the not-the-application rules ("tests")
+    roots: tuple[str, ...] = ()  # import roots (folders below the analyzed one); () = detect them
     max_file_bytes: int = 2_000_000  # larger files are skipped as generated code
     jobs: int = 0  # parse processes; 0 = all cores
     cache: bool = True

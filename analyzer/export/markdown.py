@@ -100,6 +100,7 @@ def _document(plan: Plan) -> list[Block]:
     blocks += _boundaries_section(plan)
     blocks += _data_section(plan)
     blocks += _waves_section(plan)
+    blocks += _scope_section(plan)
     blocks += _skipped_section(plan)
     blocks += _limits_section(plan)
     blocks += _metrics_section(plan)
@@ -214,6 +215,37 @@ def _waves_section(plan: Plan) -> list[Block]:
         text(Strong(f"Wave {w.order}"), ": ", *joined([Code(s) for s in sorted(w.services)]), f" — {w.rationale}")
         for w in waves)))
     return blocks
+
+
+#: Paths named per reason in the report; plan.json and the workbook list them all.
+SCOPE_EXAMPLES = 6
+
+
+def _scope_section(plan: Plan) -> list[Block]:
+    """Import roots, import resolution and what was left out as not the application."""
+    blocks: list[Block] = [Heading(2, "What was analyzed", "scope")]
+    if plan.source.import_roots:
+        blocks.append(Para(text("Module names are relative to these import roots (", Code("--root"),
+                                " overrides them):")))
+        blocks.append(Bullets(tuple(text(Code(r.path), f": {r.reason}") for r in plan.source.import_roots)))
+    stats = plan.source.imports
+    if stats is not None:
+        line = text(f"Imports of project modules resolved: {views.import_share(plan)}.")
+        blocks.append(Para(line))
+        if stats.unresolved:
+            blocks.append(Bullets(tuple(text("unresolved ", Code(target), f" ({count}x)")
+                                        for target, count in stats.unresolved)))
+    grouped = views.excluded_by_reason(plan)
+    if not grouped:
+        return blocks + [Para(text("Nothing was left out as not the application."))]
+    blocks.append(Para(text("Not the application, left out of every service (", Code("--include PATTERN"),
+                            " brings any of it back):")))
+    rows = []
+    for reason, files, paths in grouped:
+        shown = [Code(p) for p in paths[:SCOPE_EXAMPLES]]
+        more = f" and {len(paths) - SCOPE_EXAMPLES} more" if len(paths) > SCOPE_EXAMPLES else ""
+        rows.append((text(reason), text(str(files)), text(*joined(shown), more)))
+    return blocks + [Table(("reason", "Python files", "where"), tuple(rows), numeric=(1,))]
 
 
 def _skipped_section(plan: Plan) -> list[Block]:

@@ -21,6 +21,9 @@ from analyzer.model import (
     Boundary,
     BoundaryCall,
     Evidence,
+    Excluded,
+    ImportRoot,
+    ImportStats,
     Plan,
     PlanEntryPoint,
     Reason,
@@ -87,6 +90,11 @@ def _source_dict(source: SourceInfo) -> dict[str, Any]:
         "loc": source.loc,
         "skipped": [{"path": s.path, "reason": s.reason}
                     for s in sorted(source.skipped, key=lambda s: (s.path, s.reason))],
+        "excluded": [{"path": e.path, "reason": e.reason, "files": e.files} for e in source.excluded],
+        "import_roots": [{"path": r.path, "reason": r.reason, "evidence": r.evidence} for r in source.import_roots],
+        **({"imports": {"project": source.imports.project, "resolved": source.imports.resolved,
+                        "unresolved": [{"target": t, "statements": n} for t, n in source.imports.unresolved]}}
+           if source.imports is not None else {}),
     }
 
 
@@ -221,6 +229,10 @@ def plan_from_dict(data: Mapping[str, Any], origin: str = "plan.json") -> Plan:
             loc=data["source"]["loc"],
             skipped=tuple(Skipped(path=s["path"], reason=s["reason"])
                           for s in data["source"]["skipped"]),
+            excluded=tuple(Excluded(e["path"], e["reason"], e["files"]) for e in data["source"].get("excluded", ())),
+            import_roots=tuple(ImportRoot(r["path"], r["reason"], r.get("evidence", 0))
+                               for r in data["source"].get("import_roots", ())),
+            imports=_imports_from(data["source"].get("imports")),
         ),
         services=tuple(_service_from(s) for s in data["services"]),
         boundaries=tuple(_boundary_from(b) for b in data["boundaries"]),
@@ -229,6 +241,13 @@ def plan_from_dict(data: Mapping[str, Any], origin: str = "plan.json") -> Plan:
                     for w in data["waves"]),
         extra=_extra_of(data, _PLAN_KEYS),
     )
+
+
+def _imports_from(data: Mapping[str, Any] | None) -> ImportStats | None:
+    if data is None:
+        return None
+    return ImportStats(data["project"], data["resolved"],
+                       tuple((u["target"], u["statements"]) for u in data.get("unresolved", ())))
 
 
 def read_plan(path: Path) -> Plan:

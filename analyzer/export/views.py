@@ -192,8 +192,28 @@ def summary_figures(plan: Plan) -> list[tuple[str, int | str]]:
         ("Cross-service call sites", c.call_sites),
         ("Migration waves", c.waves),
         ("Skipped files", c.skipped_files),
+        ("Not the application (files left out)", sum(e.files for e in plan.source.excluded)),
+        ("Project imports resolved", import_share(plan)),
         ("Highest risk", highest_risk(plan) or "n/a"),
     ]
+
+
+def import_share(plan: Plan) -> str:
+    """'3,046 of 3,046 (100.0%)': imports of project modules that resolved (a wrong root shows here)."""
+    stats = plan.source.imports
+    if stats is None:
+        return "n/a"
+    return f"{stats.resolved:,} of {stats.project:,} ({stats.share:.1%})"
+
+
+def excluded_by_reason(plan: Plan) -> list[tuple[str, int, tuple[str, ...]]]:
+    """(reason, Python files, paths) for what was left out as not the application, most files first."""
+    files: dict[str, int] = {}
+    paths: dict[str, list[str]] = {}
+    for item in plan.source.excluded:
+        files[item.reason] = files.get(item.reason, 0) + item.files
+        paths.setdefault(item.reason, []).append(item.path)
+    return [(reason, files[reason], tuple(paths[reason])) for reason in sorted(files, key=lambda r: (-files[r], r))]
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ WAVES_HEADERS = ("order", "services", "rationale")
 ENTRY_HEADERS = ("service", "kind", "detail", "path", "line", "trigger")
 EVIDENCE_HEADERS = ("service", "compute", "confidence", "rule", "detail", "evidence")
 SKIPPED_HEADERS = ("path", "reason")
+EXCLUDED_HEADERS = ("path", "reason", "Python files")
 
 #: Column (1-based) of the editable service name on the Modules sheet; overrides.py reads it.
 MODULES_SERVICE_COLUMN = MODULES_HEADERS.index("service") + 1
@@ -68,6 +69,8 @@ def render_xlsx(plan: Plan) -> bytes:
     data_sheet(workbook, "Limits", limit_headers, limit_rows)
     data_sheet(workbook, "Skipped", SKIPPED_HEADERS,
                ([s.path, s.reason] for s in sorted(plan.source.skipped, key=lambda s: s.path)))
+    data_sheet(workbook, "Not the application", EXCLUDED_HEADERS,
+               ([e.path, e.reason, e.files] for e in plan.source.excluded))
     _lists_sheet(workbook, plan)
     workbook.active = 0
     return workbook_bytes(workbook)

@@ -62,7 +62,8 @@ def recommend(decomposition: Decomposition, options: AnalysisOptions | None = No
         extra["notes"] = notes
     return Plan(
         source=SourceInfo(root=codebase.root, files_analyzed=codebase.files_analyzed, loc=codebase.loc,
-                          skipped=tuple(sorted(codebase.skipped, key=lambda s: s.path))),
+                          skipped=tuple(sorted(codebase.skipped, key=lambda s: s.path)),
+                          excluded=codebase.excluded, import_roots=codebase.roots, imports=codebase.imports),
         services=tuple(services),
         boundaries=boundaries,
         metrics=dict(sorted(decomposition.metrics.items())),

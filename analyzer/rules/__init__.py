@@ -84,6 +84,34 @@ def limit_bytes(key: str) -> int:
     return int(item.value * factors[item.unit])
 
 
+# --------------------------------------------------------------------------- scope
+
+
+@dataclass(frozen=True, slots=True)
+class ScopeRule:
+    """Paths that are not the application (scope.toml): never placed in a service, listed with the reason."""
+
+    reason: str
+    folders: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()
+    top: tuple[str, ...] = ()  # a folder or file directly under a folder that is not a package
+    non_package_folders: tuple[str, ...] = ()  # a folder without __init__.py
+
+
+@cache
+def load_scope_rules() -> tuple[ScopeRule, ...]:
+    """The not-the-application rules of scope.toml, in file order (the first match gives the reason)."""
+    data = tomllib.loads((RULES_DIR / "scope.toml").read_text(encoding="utf-8"))
+    fields = ("folders", "files", "top", "non_package_folders")
+    rules = []
+    for row in data.get("rule", []):
+        unknown = sorted(set(row) - {"reason", *fields})
+        if unknown or not row.get("reason"):
+            raise ConfigError(f"scope.toml: rule {row.get('reason', '?')!r} has no reason or unknown keys {unknown}.")
+        rules.append(ScopeRule(reason=row["reason"], **{key: tuple(row.get(key, ())) for key in fields}))
+    return tuple(rules)
+
+
 # --------------------------------------------------------------------------- trait rules
 
 

@@ -9,12 +9,13 @@ Entry point: `scan(root, options, progress)`.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import multiprocessing
 import os
 import pickle
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -27,6 +28,7 @@ from analyzer.scan.discover import SourceFile, discover
 from analyzer.scan.facts import RawModule, RawResult, RawSkip
 from analyzer.scan.records import gc_paused
 from analyzer.scan.resolve import resolve
+from analyzer.scan.roots import import_resolution
 from analyzer.scan.worker import Task, parse_batch, parse_file
 
 __all__ = ["scan", "scan_keyed", "parse_file", "MIN_FILES_FOR_PROCESSES"]
@@ -34,15 +36,6 @@ __all__ = ["scan", "scan_keyed", "parse_file", "MIN_FILES_FOR_PROCESSES"]
 #: Below this many files to parse, starting worker processes costs more than it saves.
 MIN_FILES_FOR_PROCESSES = 40
 _BATCH = 12
-
-
-def _read(files: tuple[SourceFile, ...]) -> Iterator[tuple[SourceFile, bytes | None, str]]:
-    for source in files:
-        try:
-            with open(source.abs_path, "rb") as handle:
-                yield source, handle.read(), ""
-        except OSError as exc:
-            yield source, None, f"unreadable: {exc.strerror or type(exc).__name__}"
 
 
 def _jobs(options: AnalysisOptions) -> int:
@@ -133,31 +126,30 @@ def _scan(root: Path, options: AnalysisOptions, progress: Progress | None) -> tu
     root = root.resolve()
     cache = FactCache.open(root, options)
     found = discover(root, options, ignore=(str(cache.folder),) if cache.folder else ())
+    if not found.files and found.excluded:
+        left_out = ", ".join(f"{e.path} ({e.reason})" for e in found.excluded[:3])
+        raise NoPythonFiles(f"Every Python file in {given} is left out as not the application ({left_out}); "
+                            f"pass --include PATTERN to analyze such files.")
     if not found.files:
         raise NoPythonFiles(f"No Python files found in {given}; check the path and the exclude patterns.")
     total = len(found.files)
     skipped: list[Skipped] = list(found.skipped)
     keyed: list[tuple[SourceFile, bytes, str]] = []
-    for source, data, problem in _read(found.files):
-        if data is None:
-            skipped.append(Skipped(source.path, problem))
-            continue
-        sha = hashlib.sha256(data).hexdigest()
-        keyed.append((source, data, file_key(sha, source.module, source.is_package, source.path)))
-    whole = tree_key([k for _, _, k in keyed], [(s.path, s.reason) for s in skipped], options)
+    for source in found.files:
+        sha = hashlib.sha256(source.data).hexdigest()
+        keyed.append((source, source.data, file_key(sha, source.module, source.is_package, source.path)))
+    whole = tree_key([k for _, _, k in keyed], [(s.path, s.reason) for s in skipped], options,
+                     [(e.path, e.reason, e.files) for e in found.excluded])
     codebase = cache.get_codebase(whole)
     if codebase is None:
         codebase = _build(keyed, skipped, cache, options, progress, given, total)
         cache.put_codebase(whole, codebase)
     elif progress:
         progress("scan", total, total)
-    if codebase.root != given:
-        codebase = CodeBase(root=given, modules=codebase.modules, skipped=codebase.skipped, notes=codebase.notes)
     pairs, notes = _cochange(root, [m.path for m in codebase.modules], options)
-    problems = tuple(codebase.notes)
-    if pairs or notes or problems:
-        codebase = CodeBase(root=codebase.root, modules=codebase.modules, skipped=codebase.skipped,
-                            cochange=pairs, notes=tuple(dict.fromkeys((*problems, *notes))))
+    codebase = dataclasses.replace(codebase, root=given, cochange=pairs, excluded=found.excluded, roots=found.roots,
+                                   notes=tuple(dict.fromkeys((*codebase.notes, *notes))))
+    codebase = dataclasses.replace(codebase, imports=import_resolution(codebase))
     if not codebase.modules:
         reasons = "; ".join(f"{s.path}: {s.reason}" for s in codebase.skipped[:3])
         raise NoPythonFiles(f"No Python file in {given} could be analyzed ({len(codebase.skipped)} skipped: "
@@ -195,7 +187,4 @@ def _build(keyed: list[tuple[SourceFile, bytes, str]], skipped: list[Skipped], c
             raws.append(result)
             problems.extend(result.problems)
     codebase = resolve(raws, skipped, given)
-    if problems:
-        codebase = CodeBase(root=codebase.root, modules=codebase.modules, skipped=codebase.skipped,
-                            notes=tuple(problems))
-    return codebase
+    return dataclasses.replace(codebase, notes=tuple(problems)) if problems else codebase

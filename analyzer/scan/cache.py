@@ -58,13 +58,16 @@ def file_key(content_sha: str, module: str, is_package: bool, path: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def tree_key(file_keys: list[str], skipped: list[tuple[str, str]], options: AnalysisOptions) -> str:
+def tree_key(file_keys: list[str], skipped: list[tuple[str, str]], options: AnalysisOptions,
+             excluded: list[tuple[str, str, int]] = ()) -> str:
     digest = hashlib.sha256(fingerprint().encode())
     digest.update(repr((tuple(options.excludes), tuple(options.include), options.max_file_bytes)).encode())
     for key in file_keys:
         digest.update(key.encode())
     for path, reason in skipped:
         digest.update(f"{path}\0{reason}".encode())
+    for path, reason, files in excluded:
+        digest.update(f"{path}\0{reason}\0{files}".encode())
     return digest.hexdigest()
 
 

@@ -25,7 +25,7 @@ def test_top_level_follows_the_contract_with_extras_after(plan):
     assert data["schema_version"] == 1
     assert data["tool"] == {"name": "strangler", "version": "0.1.0"}
     assert data["limits"][0]["key"] == "lambda.timeout"  # plan.extra merged in
-    assert set(data["source"]) == {"root", "files_analyzed", "loc", "skipped"}
+    assert set(data["source"]) == {"root", "files_analyzed", "loc", "skipped", "excluded", "import_roots"}
     assert data["source"]["skipped"][0] == {"path": "shop/generated/big.py",
                                             "reason": "larger than 2000000 bytes: treated as generated"}
 

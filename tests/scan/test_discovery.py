@@ -109,3 +109,46 @@ def test_a_missing_or_empty_root_is_a_clear_error(tmp_path):
         scan(tmp_path, AnalysisOptions(cache=False))
     with pytest.raises(SourceNotFound, match="is not a folder"):
         scan(tmp_path / "notes.txt", AnalysisOptions(cache=False))
+
+
+def test_what_is_not_the_application_is_listed_with_its_reason(tree):
+    root = tree({
+        "shop/__init__.py": "",
+        "shop/orders.py": "",
+        "shop/tests.py": "",
+        "shop/test.py": "",
+        "shop/tests/__init__.py": "",
+        "shop/tests/test_orders.py": "",
+        "shop/migrations/0001_initial.py": "",
+        "shop/settings_docker.py": "",
+        "shop/app_settings.py": "",
+        "docs/conf.py": "",
+        "scripts/release.py": "",
+        "shop/scripts/__init__.py": "",
+        ".semgrep/rules.py": "",
+        "shop-1.0.dist-info/x.py": "",
+        "vendor/lib.py": "",
+    })
+    found = discover(root, AnalysisOptions())
+    assert [f.path for f in found.files] == ["shop/__init__.py", "shop/app_settings.py", "shop/orders.py",
+                                             "shop/scripts/__init__.py"]
+    assert [(e.path, e.reason, e.files) for e in found.excluded] == [
+        (".semgrep/", "tooling configuration (hidden folder)", 1),
+        ("docs/", "documentation", 1),
+        ("scripts/", "build, release and developer scripts", 1),
+        ("shop-1.0.dist-info/", "packaging metadata and installed scripts", 1),
+        ("shop/migrations/", "database migrations", 1),
+        ("shop/settings_docker.py", "settings variant (deployment configuration)", 1),
+        ("shop/test.py", "tests", 1),
+        ("shop/tests.py", "tests", 1),
+        ("shop/tests/", "tests", 2),
+        ("vendor/", "vendored third-party code", 1),
+    ]
+    back = discover(root, AnalysisOptions(include=("docs", "tests", "test_*.py")))
+    assert {"docs/conf.py", "shop/tests/test_orders.py"} <= {f.path for f in back.files}
+
+
+def test_a_tree_of_tests_only_says_how_to_include_them(tree):
+    root = tree({"tests/test_a.py": "", "tests/conftest.py": ""})
+    with pytest.raises(NoPythonFiles, match="left out as not the application .*--include"):
+        scan(root, AnalysisOptions(cache=False))
