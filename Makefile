@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 SAMPLE ?= samples/shop
 SAMPLE_NAME := $(notdir $(SAMPLE))
 
-.PHONY: demo test lint ui reports bench system-deps clean
+.PHONY: demo test lint ui reports bench quality system-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || { apt-get update -qq && apt-get install -y -qq python3-venv && $(PYTHON) -m venv $(VENV); }
@@ -53,6 +53,9 @@ reports: $(VENV)/.installed
 
 bench: $(VENV)/.installed-dev  ## Strangler vs pyan3 on Django and sympy from PyPI; rewrites bench/RESULTS.md (~20 min)
 	$(BIN)/python bench/scan_bench.py --write-results
+
+quality: $(VENV)/.installed-dev  ## plan quality on five real monoliths from PyPI; rewrites bench/QUALITY.md (~2 min)
+	$(BIN)/python bench/quality.py --cold --write
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .strangler-cache samples/*/.strangler-cache test-artifacts

@@ -35,7 +35,7 @@ class Codebase:
     name: str  # short name used on the command line: --only django
     distribution: str  # PyPI name
     version: str  # pinned, so figures stay comparable across runs
-    package: str  # top-level folder inside the wheel that is analyzed
+    package: str  # top-level folder inside the wheel that is analyzed; "" = the whole wheel, as a user unpacks it
     why: str  # what it stands for in the benchmark
 
     @property
@@ -117,7 +117,10 @@ def _download(codebase: Codebase, log) -> Path:
 def _find_wheel(codebase: Codebase) -> Path | None:
     if not WHEEL_DIR.is_dir():
         return None
-    prefixes = {f"{codebase.distribution}-{codebase.version}-", f"{codebase.distribution.lower()}-{codebase.version}-"}
+    # wheel file names spell the distribution with underscores (PEP 427): mayan-edms -> mayan_edms
+    names = {codebase.distribution, codebase.distribution.lower(), codebase.distribution.replace("-", "_"),
+             codebase.distribution.lower().replace("-", "_")}
+    prefixes = {f"{name}-{codebase.version}-" for name in names}
     for path in sorted(WHEEL_DIR.glob("*.whl")):
         if any(path.name.startswith(prefix) for prefix in prefixes):
             return path
@@ -131,7 +134,8 @@ def _unpack(codebase: Codebase, wheel: Path, root: Path) -> None:
     shutil.rmtree(root, ignore_errors=True)
     try:
         with zipfile.ZipFile(wheel) as archive:
-            members = [name for name in archive.namelist() if name.startswith(f"{codebase.package}/")]
+            members = [name for name in archive.namelist()
+                       if not codebase.package or name.startswith(f"{codebase.package}/")]
             if not members:
                 raise FetchError(f"{wheel.name} has no {codebase.package}/ folder; is the pin right?")
             archive.extractall(partial, members)
