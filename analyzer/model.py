@@ -283,6 +283,7 @@ class CodeGraph:
     models: tuple[OrmModel, ...] = ()
     data_access: tuple[DataAccess, ...] = ()
     calls: tuple[CallSite, ...] = ()  # every call site incl. expanded signal/deferred ones
+    references: tuple[Reference, ...] = ()  # code named by strings (`include("billing.urls")`), found by the graph stage
 
 
 # --------------------------------------------------------------------------- decompose

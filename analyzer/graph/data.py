@@ -12,6 +12,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from analyzer.graph.frameworks import (
+    GET_MODEL_CALLS,
+    RELATIONSHIP_CALLS,
+    USER_MODEL_BASES,
+    USER_MODEL_CALLS,
+    AppRegistry,
+    ModelNames,
+    app_registry,
+    string_literal,
+    user_model,
+)
 from analyzer.model import CallSite, CodeBase, DataAccess, Definition, OrmModel, SymbolUse
 
 #: Base classes (resolved dotted names) that make a subclass a mapped SQLAlchemy model.
@@ -22,15 +33,17 @@ SQLALCHEMY_BASES = frozenset({
     "sqlalchemy.ext.declarative.api.Base",
 })
 
-#: Base classes that make a subclass a Django model.
-DJANGO_BASES = frozenset({"django.db.models.Model", "django.db.models.base.Model"})
+#: Base classes that make a subclass a Django model (Django's own abstract user models included).
+DJANGO_BASES = frozenset({"django.db.models.Model", "django.db.models.base.Model"}) | USER_MODEL_BASES
 
 #: Calls that declare a table object: `orders = Table("orders", metadata, ...)`.
 TABLE_CALLS = frozenset({"sqlalchemy.Table", "sqlalchemy.schema.Table", "sqlalchemy.sql.schema.Table"})
 
-#: Django relation fields whose first argument names another model ("app.Model" or Model).
+#: Django relation fields whose first argument (or `to=`) names another model ("app.Model" or Model).
 RELATION_FIELDS = frozenset({
     "django.db.models.ForeignKey", "django.db.models.OneToOneField", "django.db.models.ManyToManyField",
+    "django.db.models.fields.related.ForeignKey", "django.db.models.fields.related.OneToOneField",
+    "django.db.models.fields.related.ManyToManyField",
 })
 
 #: Words in a use's context (attribute chain or call applied to the model) that change rows.
@@ -51,10 +64,12 @@ def find_data_access(codebase: CodeBase) -> tuple[tuple[OrmModel, ...], tuple[Da
     """Return (ORM models, table accesses), both sorted; every access keeps its path:line."""
     classes = {d.qualname: d for m in codebase.modules for d in m.definitions if d.kind == "class"}
     project_modules = frozenset(m.name for m in codebase.modules)
-    models = _ModelFinder(classes, project_modules).models() + _table_models(codebase)
+    registry = app_registry(codebase, classes)
+    models = _ModelFinder(classes, project_modules, registry).models() + _table_models(codebase)
     models = tuple(sorted(models, key=lambda m: (m.qualname, m.table)))
     table_of = {m.qualname: m.table for m in models}
     module_of = {d.qualname: d.module for d in classes.values()}
+    names = ModelNames(registry, table_of, module_of, user_model(classes, table_of))
     persisting = _persisting_functions(codebase)
     accesses: set[DataAccess] = set()
     for model in models:
@@ -69,7 +84,7 @@ def find_data_access(codebase: CodeBase) -> tuple[tuple[OrmModel, ...], tuple[Da
         for sql in facts.sql:
             accesses.add(DataAccess(sql.user, facts.name, sql.table, sql.op, "sql", sql.path, sql.line))
         accesses.update(_own_method_accesses(facts.name, facts.definitions, facts.calls, table_of))
-        accesses.update(_relation_accesses(facts.name, facts.calls, classes, table_of))
+        accesses.update(_framework_accesses(facts.name, facts.calls, names, table_of))
     ordered = sorted(accesses, key=lambda a: (a.module, a.path, a.line, a.table, a.accessor, a.mode, a.via))
     return models, tuple(ordered)
 
@@ -80,9 +95,10 @@ def find_data_access(codebase: CodeBase) -> tuple[tuple[OrmModel, ...], tuple[Da
 class _ModelFinder:
     """Walks base-class chains once per class (memoised) to find mapped models and their tables."""
 
-    def __init__(self, classes: dict[str, Definition], project_modules: frozenset[str]) -> None:
+    def __init__(self, classes: dict[str, Definition], project_modules: frozenset[str], registry: AppRegistry) -> None:
         self.classes = classes
         self.project_modules = project_modules
+        self.registry = registry
         self.memo: dict[str, str] = {}
 
     def models(self) -> list[OrmModel]:
@@ -144,7 +160,7 @@ class _ModelFinder:
             parent = self.mapped_parent(definition, framework)
             if attributes.get("Meta.proxy") == "True" and parent is not None:
                 return self.table_name(parent, framework)
-            app_label = attributes.get("Meta.app_label") or _django_app_label(definition.module)
+            app_label = attributes.get("Meta.app_label") or self.registry.label_for_module(definition.module)
             return f"{app_label}_{definition.qualname.rpartition('.')[2].lower()}"
         if attributes.get("__tablename__"):
             return attributes["__tablename__"]
@@ -168,14 +184,6 @@ def _attributes(definition: Definition) -> dict[str, str]:
     return dict(definition.attributes)
 
 
-def _django_app_label(module: str) -> str:
-    """Django's default app label: the package holding `models` (`clinic.patients.models` → patients)."""
-    parts = module.split(".")
-    if "models" in parts[1:]:
-        return parts[parts.index("models", 1) - 1]
-    return parts[-2] if len(parts) > 1 else parts[0]
-
-
 def _snake_case(name: str) -> str:
     """flask_sqlalchemy's default table name: CamelCase → camel_case."""
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
@@ -188,15 +196,10 @@ def _table_models(codebase: CodeBase) -> list[OrmModel]:
         for call in facts.calls:
             if call.caller != facts.name or not TABLE_CALLS.intersection(call.callees) or not call.args:
                 continue
-            table = _string_literal(call.args[0])
+            table = string_literal(call.args[0])
             if table:
                 models.append(OrmModel(f"{facts.name}.{table}", table, "table", call.path, call.line))
     return models
-
-
-def _string_literal(text: str) -> str:
-    match = re.fullmatch(r"""\s*[rRbBuU]?(['"])([A-Za-z0-9_.$]+)\1\s*""", text)
-    return match.group(2) if match else ""
 
 
 # --------------------------------------------------------------------------- access
@@ -237,30 +240,40 @@ def _own_method_accesses(module: str, definitions: Iterable[Definition], calls: 
     return accesses
 
 
-def _relation_accesses(module: str, calls: Iterable[CallSite], classes: dict[str, Definition],
-                       table_of: dict[str, str]) -> list[DataAccess]:
-    """Django `ForeignKey("billing.Invoice")` / `ForeignKey(Invoice)`: the declaring model reads it."""
-    by_label: dict[str, str] = {}
-    for qualname, table in table_of.items():
-        definition = classes.get(qualname)
-        if definition is not None:
-            name = qualname.rpartition(".")[2]
-            by_label[f"{_django_app_label(definition.module)}.{name}".lower()] = table
+def _framework_accesses(module: str, calls: Iterable[CallSite], names: ModelNames,
+                        table_of: dict[str, str]) -> list[DataAccess]:
+    """Models reached through framework conventions, each a read by the caller with its path:line.
+
+    Django relation fields (`ForeignKey("billing.Invoice")`, `ForeignKey(settings.AUTH_USER_MODEL)`,
+    `to=...`), `apps.get_model("order", "Line")`, `get_user_model()` and SQLAlchemy's
+    `relationship("Order")`.
+    """
     accesses = []
     for call in calls:
-        if not RELATION_FIELDS.intersection(call.callees) or not call.args:
-            continue
-        target = _string_literal(call.args[0]) or call.args[0].strip()
-        table = by_label.get(target.lower()) or _table_by_simple_name(target, module, table_of)
+        callees = set(call.callees)
+        target, via = "", ""
+        if RELATION_FIELDS & callees:
+            text = next((a.partition("=")[2] for a in call.args if a.startswith("to=")), call.args[0] if call.args else "")
+            target, via = (names.by_text(text, module) if text else ""), "relation"
+        elif RELATIONSHIP_CALLS & callees and call.args:
+            value = string_literal(call.args[0])
+            target, via = (names.by_class_name(value.rpartition(".")[2], module) if value else ""), "relation"
+        elif USER_MODEL_CALLS & callees:
+            target, via = names.user, "user-model"
+        elif call.expr.rpartition(".")[2] in GET_MODEL_CALLS and call.args:
+            target, via = _get_model_target(call.args, names), "get_model"
+        table = table_of.get(target)
         if table:
-            accesses.append(DataAccess(call.caller, module, table, "read", "relation", call.path, call.line))
+            accesses.append(DataAccess(call.caller, module, table, "read", via, call.path, call.line))
     return accesses
 
 
-def _table_by_simple_name(target: str, module: str, table_of: dict[str, str]) -> str:
-    name = target.rpartition(".")[2]
-    same_module = table_of.get(f"{module}.{name}")
-    if same_module:
-        return same_module
-    matches = sorted({t for q, t in table_of.items() if q.rpartition(".")[2] == name})
-    return matches[0] if len(matches) == 1 else ""
+def _get_model_target(args: tuple[str, ...], names: ModelNames) -> str:
+    """`get_model("app", "Model")` or `get_model("app.Model")`: the model class, or ''."""
+    values = [string_literal(a) for a in args[:2]]
+    if len(values) == 2 and values[0] and values[1]:
+        return names.by_label_parts(values[0], values[1])
+    if values[0] and values[0].count(".") == 1:
+        label, _, name = values[0].partition(".")
+        return names.by_label_parts(label, name)
+    return ""

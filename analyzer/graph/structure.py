@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 import networkx as nx
 
-from analyzer.model import CallSite, CodeBase, ModuleMetrics
+from analyzer.model import CallSite, CodeBase, ModuleMetrics, Reference
 from analyzer.scan.records import gc_paused
 
 #: The structural coupling signals this module writes on module edges.
@@ -45,13 +45,13 @@ class Owners:
         return module
 
 
-def function_graph(codebase: CodeBase, calls: Iterable[CallSite]) -> nx.DiGraph:
+def function_graph(codebase: CodeBase, calls: Iterable[CallSite], extra_references: Iterable[Reference] = ()) -> nx.DiGraph:
     """Nodes: every definition and every module (module-level code); edges caller -> callee."""
     with gc_paused():
-        return _function_graph(codebase, calls)
+        return _function_graph(codebase, calls, tuple(extra_references))
 
 
-def _function_graph(codebase: CodeBase, calls: Iterable[CallSite]) -> nx.DiGraph:
+def _function_graph(codebase: CodeBase, calls: Iterable[CallSite], extra_references: tuple[Reference, ...]) -> nx.DiGraph:
     graph = nx.DiGraph()
     for module in codebase.modules:
         graph.add_node(module.name, kind="module", module=module.name, path=module.path, line=1, loc=module.loc)
@@ -65,10 +65,10 @@ def _function_graph(codebase: CodeBase, calls: Iterable[CallSite]) -> nx.DiGraph
         for callee in call.callees:
             if callee in nodes and callee != call.caller:
                 sites[(call.caller, callee)]["call"].append((call.path, call.line))
+    for ref in (*(r for m in codebase.modules for r in m.references), *extra_references):
+        if ref.source in nodes and ref.target in nodes and ref.source != ref.target:
+            sites[(ref.source, ref.target)]["reference"].append((ref.path, ref.line))
     for module in codebase.modules:
-        for ref in module.references:
-            if ref.source in nodes and ref.target in nodes and ref.source != ref.target:
-                sites[(ref.source, ref.target)]["reference"].append((ref.path, ref.line))
         for definition in module.definitions:
             for base in definition.bases:
                 if base in nodes and base != definition.qualname:
@@ -86,13 +86,13 @@ def _edge_attributes(kinds: dict[str, list[tuple[str, int]]]) -> dict:
     return attributes
 
 
-def module_graph(codebase: CodeBase, calls: Iterable[CallSite]) -> nx.DiGraph:
+def module_graph(codebase: CodeBase, calls: Iterable[CallSite], extra_references: Iterable[Reference] = ()) -> nx.DiGraph:
     """Nodes: modules; edges carry one count per structural signal (self-loops left out)."""
     with gc_paused():
-        return _module_graph(codebase, calls)
+        return _module_graph(codebase, calls, tuple(extra_references))
 
 
-def _module_graph(codebase: CodeBase, calls: Iterable[CallSite]) -> nx.DiGraph:
+def _module_graph(codebase: CodeBase, calls: Iterable[CallSite], extra_references: tuple[Reference, ...]) -> nx.DiGraph:
     owners = Owners(codebase)
     graph = nx.DiGraph()
     graph.add_nodes_from((m.name, {"loc": m.loc, "path": m.path, "is_package": m.is_package})
@@ -123,15 +123,21 @@ def _module_graph(codebase: CodeBase, calls: Iterable[CallSite]) -> nx.DiGraph:
                 if target is not None and target != module.name:
                     counts[(module.name, target)]["inherit"] += 1
         for ref in module.references:
-            source, target = owners.module_of(ref.source), owners.module_of(ref.target)
-            if source is not None and target is not None and source != target:
-                counts[(source, target)]["reference"] += 1
+            _count_reference(owners, ref, counts)
+    for ref in extra_references:
+        _count_reference(owners, ref, counts)
     for pair, signals in counts.items():
         attributes: dict = dict(signals)
         if pair in type_only:
             attributes["type_only"] = type_only[pair]
         graph.add_edge(*pair, **attributes)
     return graph
+
+
+def _count_reference(owners: Owners, ref: Reference, counts: dict[tuple[str, str], dict[str, int]]) -> None:
+    source, target = owners.module_of(ref.source), owners.module_of(ref.target)
+    if source is not None and target is not None and source != target:
+        counts[(source, target)]["reference"] += 1
 
 
 def module_metrics(codebase: CodeBase, modules: nx.DiGraph) -> dict[str, ModuleMetrics]:
