@@ -321,6 +321,7 @@ class Decomposition:
     seed: int = 42
     shared_reasons: dict[str, str] = field(default_factory=dict)  # shared module -> why it is shared
     notes: tuple[str, ...] = ()  # non-fatal remarks (pins naming unknown modules, ...)
+    placement: dict[str, str] = field(default_factory=dict)  # module -> how the package structure placed it
 
 
 # --------------------------------------------------------------------------- plan (the contract)

@@ -15,10 +15,19 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import networkx as nx
 
-from analyzer.decompose.clustering import Pins, cluster, modularity, search_resolution, undirected
+from analyzer.decompose.clustering import (
+    Pins,
+    cluster,
+    contract,
+    merge_units,
+    modularity,
+    search_resolution,
+    undirected,
+)
 from analyzer.decompose.metrics import (
     inter_partition_call_percentage,
     interface_number,
@@ -26,8 +35,12 @@ from analyzer.decompose.metrics import (
     per_service_structure,
     structural_modularity,
 )
-from analyzer.decompose.naming import SHARED_KERNEL_NAME, propose_names
+from analyzer.decompose.naming import SHARED_KERNEL_NAME, app_service_name, propose_names
 from analyzer.decompose.shared import (
+    RULES as SHARED_RULES,
+)
+from analyzer.decompose.shared import (
+    Usage,
     composition_roots,
     data_holders,
     data_users,
@@ -40,8 +53,9 @@ from analyzer.decompose.shared import (
     structural_usage,
     utility_candidates,
 )
+from analyzer.decompose.units import Units, find_units
 from analyzer.graph.signals import signal_strength
-from analyzer.model import SIGNALS, Cluster, CodeGraph, Decomposition, WhyLink
+from analyzer.model import SIGNALS, Cluster, CodeGraph, Decomposition, ModuleFacts, WhyLink
 from analyzer.options import AnalysisOptions
 
 __all__ = ["decompose", "SHARED_KERNEL_NAME"]
@@ -70,11 +84,86 @@ def decompose(graph: CodeGraph, options: AnalysisOptions | None = None) -> Decom
     for module, reason in named_roots(codebase.modules).items():
         if module not in service_assign:
             shared.setdefault(module, reason)
-    empty = {m for m in modules if is_empty_package(facts[m]) and m not in service_assign and m not in shared}
     pins_all = Pins(tuple(tuple(g) for g in options.together), tuple(tuple(p) for p in options.apart),
                     service_assign)
+    context = _Context(graph, full, structural_usage(edges, options.weights), shared, service_assign, pins_all, options)
 
-    usage = structural_usage(edges, options.weights)
+    tables = {a.module: a.table for a in graph.data_access if a.via == "define"}
+    units = find_units(codebase, graph.models, full, context.usage, tables, shared)
+    if units is None:
+        grouping = _cluster_modules(context, modules, facts)
+    else:
+        grouping = _cluster_units(context, modules, facts, units)
+    community_of = _place_leftovers(modules, grouping.community_of, shared, grouping.empty)
+    services = _services(community_of)
+    names = _names(services, grouping.pinned_names, facts, options.rename, grouping.preferred_names(services))
+    assignment = {m: names[key] for key, members in services.items() for m in members}
+    assignment.update({m: SHARED_KERNEL_NAME for m in shared})
+    if grouping.reached_note(len(services), options.services):
+        notes.append(grouping.reached_note(len(services), options.services))
+
+    clusters, metrics = _measure(graph, full, assignment, modules)
+    why = _explain(assignment, contributions, full)
+    return Decomposition(
+        graph=graph,
+        clusters=clusters,
+        assignment=dict(sorted(assignment.items())),
+        metrics=metrics,
+        why=why,
+        resolution=grouping.resolution,
+        seed=options.seed,
+        shared_reasons=dict(sorted(shared.items())),
+        notes=tuple(notes),
+        placement={m: r for m, r in sorted(grouping.placement.items()) if m not in shared},
+    )
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What both clustering modes read: the graph, its combined weights, usage, the kernel so far and the pins."""
+
+    graph: CodeGraph
+    full: nx.Graph
+    usage: Usage
+    shared: dict[str, str]  # grows as kernel modules are found
+    assign: Mapping[str, str]
+    pins: Pins
+    options: AnalysisOptions
+
+
+@dataclass(frozen=True)
+class _Grouping:
+    """A clustering's outcome: module -> community key, plus what naming and the report need."""
+
+    community_of: dict[str, str]
+    pinned_names: dict[str, str]
+    resolution: float
+    empty: set[str]
+    units: int  # how many units could at most become services
+    app_of: dict[str, str] = field(default_factory=dict)  # module -> its app package (unit mode)
+    placement: dict[str, str] = field(default_factory=dict)  # module -> why it sits where it does
+
+    def preferred_names(self, services: Mapping[str, list[str]]) -> dict[str, str]:
+        """Services holding apps are named after their largest app (`submission`), not a vocabulary word."""
+        preferred = {}
+        for key, members in services.items():
+            apps = Counter(self.app_of[m] for m in members if self.app_of.get(m))
+            if apps:
+                preferred[key] = sorted(apps.items(), key=lambda item: (-item[1], item[0]))[0][0]
+        return preferred
+
+    def reached_note(self, reached: int, asked: int) -> str:
+        if asked <= 0 or reached >= asked:
+            return ""
+        return (f"asked for {asked} services, reached {reached}: the code has {self.units} units (apps and "
+                f"modules outside them) that can be placed apart; pin modules apart to split further")
+
+
+def _cluster_modules(context: _Context, modules: Sequence[str], facts: Mapping[str, ModuleFacts]) -> _Grouping:
+    """Module by module (a layered monolith without apps): Louvain over the module graph."""
+    graph, full, usage, shared, service_assign, options = (context.graph, context.full, context.usage,
+                                                          context.shared, context.assign, context.options)
+    empty = {m for m in modules if is_empty_package(facts[m]) and m not in service_assign and m not in shared}
     candidates = utility_candidates(modules, usage, data_holders(graph), shared) - set(service_assign) \
         - set(shared) - empty
 
@@ -82,7 +171,7 @@ def decompose(graph: CodeGraph, options: AnalysisOptions | None = None) -> Decom
     # and which clustered modules only wire services together?
     first = _clustering_graph(full, [m for m in modules if m not in set(shared) | empty | candidates],
                               service_assign)
-    partition, _ = cluster(first, options.resolution, options.seed, _restrict(pins_all, first))
+    partition, _ = cluster(first, options.resolution, options.seed, _restrict(context.pins, first))
     community_of = {m: c[0] for c in partition for m in c}
     touching_data = data_users(graph)
     found = {**judge_candidates(candidates, community_of, usage),
@@ -93,31 +182,122 @@ def decompose(graph: CodeGraph, options: AnalysisOptions | None = None) -> Decom
 
     # Final clustering without the shared kernel.
     clustered = _clustering_graph(full, [m for m in modules if m not in shared and m not in empty], service_assign)
-    pins = _restrict(pins_all, clustered)
+    pins = _restrict(context.pins, clustered)
     resolution = options.resolution
     if options.services > 0:
         resolution = search_resolution(clustered, options.services, options.resolution, options.seed, pins)
     partition, pinned_names = cluster(clustered, resolution, options.seed, pins)
-    community_of = {m: c[0] for c in partition for m in c}
-    community_of = _place_leftovers(modules, community_of, shared, empty)
-    services = _services(community_of)
-    names = _names(services, pinned_names, facts, options.rename)
-    assignment = {m: names[key] for key, members in services.items() for m in members}
-    assignment.update({m: SHARED_KERNEL_NAME for m in shared})
+    return _Grouping({m: c[0] for c in partition for m in c}, pinned_names, resolution, empty,
+                     units=clustered.number_of_nodes())
 
-    clusters, metrics = _measure(graph, full, assignment, modules)
-    why = _explain(assignment, contributions, full)
-    return Decomposition(
-        graph=graph,
-        clusters=clusters,
-        assignment=dict(sorted(assignment.items())),
-        metrics=metrics,
-        why=why,
-        resolution=resolution,
-        seed=options.seed,
-        shared_reasons=dict(sorted(shared.items())),
-        notes=tuple(notes),
-    )
+
+def _cluster_units(context: _Context, modules: Sequence[str], facts: Mapping[str, ModuleFacts],
+                   units: Units) -> _Grouping:
+    """App by app: the kernel and layer folders found from the package structure, then Louvain over
+    units (apps, layer folders, modules outside them) that are never torn apart."""
+    graph, full, usage, shared, service_assign, options = (context.graph, context.full, context.usage,
+                                                          context.shared, context.assign, context.options)
+    shared.update({m: r for m, r in units.kernel.items() if m not in service_assign})
+    unit_of = units.unit_of()
+    app_of = {m: units.app_of_unit[unit] for m, unit in unit_of.items() if units.app_of_unit[unit]}
+    outside = [m for m in modules if m in unit_of and m not in app_of]
+    empty = {m for m in outside if is_empty_package(facts[m]) and m not in service_assign and m not in shared}
+
+    # The structural kernel among the modules outside apps: utilities several apps use, wiring.
+    candidates = utility_candidates(outside, usage, data_holders(graph), shared) - set(service_assign) \
+        - set(shared) - empty
+    community_of_unit = {m: app_of.get(m, unit_of[m]) for m in unit_of if m not in candidates}
+    touching_data = data_users(graph)
+    roots = composition_roots(community_of_unit, usage, touching_data)
+    found = {**judge_candidates(candidates, community_of_unit, usage),
+             **{m: r for m, r in roots.items() if m not in app_of}}
+    shared.update({m: r for m, r in found.items() if m not in service_assign})
+    found = kernel_siblings([m for m in outside if m not in shared], usage, shared, touching_data)
+    shared.update({m: r for m, r in found.items() if m not in service_assign and m not in app_of})
+
+    atoms = _atoms(units, unit_of, shared, empty, service_assign, context.pins)
+    contracted = contract(full, atoms, keep=lambda key, members: bool(units.app_of_unit.get(key)) or key in service_assign)
+    pins = Pins(together=tuple(tuple(sorted({_atom_of(atoms, m) for m in group} - {""}))
+                               for group in context.pins.together),
+                apart=tuple((_atom_of(atoms, a), _atom_of(atoms, b)) for a, b in context.pins.apart),
+                assign={m: n for m, n in service_assign.items() if m in contracted})
+    sizes = {key: len(members) for key, members in atoms.items()}
+    hosts = {a: h for a, h in units.hosts.items() if a in contracted and h in contracted}
+    partition, pinned, joined = merge_units(contracted, sizes, options.resolution, pins, target=options.services,
+                                            hosts=hosts)
+    community_of: dict[str, str] = {}
+    pinned_names: dict[str, str] = {}
+    for community in partition:
+        members = sorted(m for key in community for m in atoms[key])
+        community_of.update((m, members[0]) for m in members)
+        if community[0] in pinned:
+            pinned_names[members[0]] = pinned[community[0]]
+    for module, reason in _plumbing(community_of, app_of, usage, service_assign).items():
+        shared[module] = reason
+        del community_of[module]
+    joined.update(_strays(community_of, app_of, full, service_assign))
+    placement = {m: f"app package {app}" for m, app in app_of.items() if m not in units.placed}
+    placement.update(units.placed)
+    for key, why in joined.items():
+        for module in atoms.get(key, [key]):
+            placement[module] = f"{placement[module]}; {why}" if module in placement else why
+    return _Grouping(community_of, pinned_names, options.resolution, empty, units=contracted.number_of_nodes(),
+                     app_of=app_of, placement=placement)
+
+
+def _plumbing(community_of: Mapping[str, str], app_of: Mapping[str, str], usage: Usage,
+              assign: Mapping[str, str]) -> dict[str, str]:
+    """Modules outside every app that no app absorbed, used by several services holding apps:
+    plumbing the apps share (base views of a layer folder, helpers outside the apps), so kernel."""
+    with_apps = {community_of[m] for m in app_of if m in community_of}
+    found = {}
+    for module, community in sorted(community_of.items()):
+        if community in with_apps or module in assign:
+            continue
+        users = {community_of[u] for u in usage.users.get(module, {}) if community_of.get(u) in with_apps}
+        if len(users) >= SHARED_RULES.utility_min_services - 1:
+            found[module] = f"part of no app, used by {len(users)} services"
+    return found
+
+
+def _strays(community_of: dict[str, str], app_of: Mapping[str, str], full: nx.Graph,
+            assign: Mapping[str, str]) -> dict[str, str]:
+    """A lone module outside every app that nothing absorbed (a CLI command, a stray helper) is no
+    service: it joins the service holding apps it is coupled to most, or is left for its package."""
+    with_apps = {community_of[m] for m in app_of if m in community_of}
+    sizes = Counter(community_of.values())
+    moved = {}
+    for module, community in sorted(community_of.items()):
+        if community in with_apps or sizes[community] > 1 or module in assign:
+            continue
+        pulls: dict[str, float] = defaultdict(float)
+        for neighbour, attrs in full[module].items():
+            if community_of.get(neighbour) in with_apps:
+                pulls[community_of[neighbour]] += attrs.get("weight", 0.0)
+        if pulls:
+            target, weight = sorted(pulls.items(), key=lambda item: (-item[1], item[0]))[0]
+            community_of[module] = target
+            moved[module] = f"joined the service it is coupled to most ({weight / sum(pulls.values()):.0%} of its links)"
+        else:
+            del community_of[module]
+    return moved
+
+
+def _atoms(units: Units, unit_of: Mapping[str, str], shared: Mapping[str, str], empty: set[str],
+           assign: Mapping[str, str], pins: Pins) -> dict[str, list[str]]:
+    """Unit members outside the kernel; a module the reviewer placed, or pinned apart from a unit
+    mate, leaves its unit and is clustered on its own."""
+    alone = set(assign) | {b for a, b in pins.apart if unit_of.get(a) == unit_of.get(b)}
+    atoms: dict[str, list[str]] = defaultdict(list)
+    for module in sorted(unit_of):
+        if module in shared or module in empty:
+            continue
+        atoms[module if module in alone else unit_of[module]].append(module)
+    return dict(atoms)
+
+
+def _atom_of(atoms: Mapping[str, list[str]], module: str) -> str:
+    return next((key for key, members in atoms.items() if module in members), "")
 
 
 # --------------------------------------------------------------------------- graph
@@ -188,13 +368,22 @@ def _services(community_of: Mapping[str, str]) -> dict[str, list[str]]:
 
 
 def _names(services: Mapping[str, list[str]], pinned: Mapping[str, str], facts: Mapping[str, object],
-           rename: Mapping[str, str]) -> dict[str, str]:
-    """Pinned names as given; the others proposed from vocabulary; then the reviewer's renames."""
+           rename: Mapping[str, str], apps: Mapping[str, str]) -> dict[str, str]:
+    """Pinned names as given; then each service holding apps after its largest app; the others
+    proposed from vocabulary; then the reviewer's renames."""
     pinned_by_key = {}
     for key, members in services.items():
         name = next((pinned[m] for m in members if m in pinned), "")
         if name:
             pinned_by_key[key] = name
+    taken = set(pinned_by_key.values())
+    for key in services:
+        if key in pinned_by_key or key not in apps:
+            continue
+        name = app_service_name(apps[key], taken)
+        if name:
+            pinned_by_key[key] = name
+            taken.add(name)
     free = [key for key in services if key not in pinned_by_key]
     identifiers = {m: facts[m].identifiers for key in free for m in services[key]}
     proposed = propose_names([services[k] for k in free], identifiers, reserved=sorted(pinned_by_key.values()))

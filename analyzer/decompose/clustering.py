@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -42,6 +42,25 @@ def undirected(edges: Iterable[tuple[str, str, float]], nodes: Iterable[str]) ->
     graph.add_weighted_edges_from((a, b, w) for (a, b), w in sorted(weights.items())
                                   if a in graph and b in graph)
     return graph
+
+
+def contract(graph: nx.Graph, groups: Mapping[str, Sequence[str]],
+             keep: Callable[[str, Sequence[str]], bool] = lambda key, members: True) -> nx.Graph:
+    """One node per group, keyed as in `groups`: weights between groups summed, the weight inside a
+    group kept as a self-loop, so that Louvain counts it in the group's degree (a large unit is not
+    mistaken for a light one). Groups without a link to another group are kept when `keep` says so."""
+    group_of = {m: key for key, members in groups.items() for m in members}
+    weights: dict[tuple[str, str], float] = defaultdict(float)
+    for a, b, weight in graph.edges(data="weight"):
+        group_a, group_b = group_of.get(a), group_of.get(b)
+        if group_a is not None and group_b is not None and weight > 0:
+            weights[(min(group_a, group_b), max(group_a, group_b))] += weight
+    linked = {g for pair in weights if pair[0] != pair[1] for g in pair}
+    contracted = nx.Graph()
+    contracted.add_nodes_from(sorted(k for k, members in groups.items() if members and (k in linked or keep(k, members))))
+    contracted.add_weighted_edges_from((a, b, w) for (a, b), w in sorted(weights.items())
+                                       if a in contracted and b in contracted)
+    return contracted
 
 
 def canonical(communities: Iterable[Iterable[str]]) -> Partition:
@@ -170,8 +189,7 @@ def _unit_key(members: Sequence[str]) -> str:
 
 
 def _contract(graph: nx.Graph, units: Mapping[str, list[str]]) -> nx.Graph:
-    unit_of = {m: key for key, members in units.items() for m in members}
-    return undirected(((unit_of[a], unit_of[b], w) for a, b, w in graph.edges(data="weight")), units)
+    return contract(graph, units)
 
 
 def _split_assigned(community: list[str], named: Mapping[str, str], graph: nx.Graph) -> Partition:
@@ -212,3 +230,189 @@ def _grow(graph: nx.Graph, seeds: dict[str, list[str]], free: list[str]) -> dict
         remaining.discard(unit)
     groups[""] = sorted(remaining)
     return groups
+
+
+# --------------------------------------------------------------------------- merging units
+
+
+@dataclass(frozen=True)
+class MergeRule:
+    """When a unit (an app) joins another instead of becoming a service of its own.
+
+    A unit B joins a larger unit A when the coupling between them is at least `internal_share` of
+    B's own internal coupling and at least `external_share` of B's coupling to all other units: B
+    is a satellite of A (`source_web_forms` of `sources`). Each unit is judged against the units
+    as written, not against what earlier merges grew (a core app everything touches would
+    otherwise swallow the project one app at a time). Both shares scale with the resolution
+    (`default_resolution` = as written), so a higher resolution asks for denser coupling.
+    """
+
+    internal_share: float = 1.0
+    external_share: float = 0.5
+    default_resolution: float = 1.5
+    #: No merge grows a service past this share of the modules clustered (one giant service is no plan).
+    max_share: float = 0.25
+
+    def at(self, resolution: float) -> tuple[float, float]:
+        scale = resolution / self.default_resolution
+        return self.internal_share * scale, min(1.0, self.external_share * scale)
+
+
+MERGE_RULE = MergeRule()
+
+
+@dataclass
+class _Merging:
+    """Communities of units with their internal weight, weight to each other, and pinned names."""
+
+    graph: nx.Graph
+    members: dict[str, list[str]]
+    internal: dict[str, float]
+    between: dict[str, dict[str, float]]
+    names: dict[str, str]
+    apart: set[frozenset[str]]
+
+    @classmethod
+    def start(cls, graph: nx.Graph, pins: Pins) -> _Merging:
+        members = {node: [node] for node in graph.nodes}
+        internal = dict.fromkeys(graph.nodes, 0.0)
+        between: dict[str, dict[str, float]] = {node: {} for node in graph.nodes}
+        for a, b, weight in graph.edges(data="weight"):
+            if a == b:
+                internal[a] += weight
+            else:
+                between[a][b] = between[a].get(b, 0.0) + weight
+                between[b][a] = between[b].get(a, 0.0) + weight
+        names = {node: pins.assign[node] for node in graph.nodes if node in pins.assign}
+        apart = {frozenset(pair) for pair in pins.apart if all(p in graph for p in pair)}
+        merging = cls(graph, members, internal, between, names, apart)
+        for group in pins.together:
+            present = [u for u in group if u in graph]
+            for other in present[1:]:
+                merging.merge(merging.find(present[0]), merging.find(other))
+        by_name: dict[str, list[str]] = defaultdict(list)
+        for node, name in sorted(names.items()):
+            by_name[name].append(node)
+        for nodes in by_name.values():
+            for other in nodes[1:]:
+                merging.merge(merging.find(nodes[0]), merging.find(other))
+        return merging
+
+    def find(self, unit: str) -> str:
+        return next(key for key, members in self.members.items() if unit in members)
+
+    def allowed(self, a: str, b: str) -> bool:
+        name_a, name_b = self.names.get(a), self.names.get(b)
+        if name_a and name_b and name_a != name_b:
+            return False
+        return not any(frozenset((x, y)) in self.apart for x in self.members[a] for y in self.members[b])
+
+    def merge(self, a: str, b: str) -> str:
+        """Merge community b into a (the key that sorts first is kept)."""
+        if a == b:
+            return a
+        keep, gone = sorted((a, b))
+        self.members[keep] = sorted(self.members[keep] + self.members.pop(gone))
+        self.internal[keep] += self.internal.pop(gone) + self.between[keep].pop(gone, 0.0)
+        self.between[gone].pop(keep, None)
+        for other, weight in self.between.pop(gone).items():
+            self.between[keep][other] = self.between[keep].get(other, 0.0) + weight
+            self.between[other].pop(gone, None)
+            self.between[other][keep] = self.between[other].get(keep, 0.0) + weight
+        if gone in self.names:
+            self.names.setdefault(keep, self.names.pop(gone))
+        return keep
+
+    def best(self, internal_share: float, external_share: float, size: Callable[[str], int]) -> tuple[float, str, str] | None:
+        """The most satellite-like pair (score >= 1 means the rule holds), as (score, host, satellite)."""
+        found: tuple[float, str, str] | None = None
+        for satellite in sorted(self.members):
+            candidate = self.best_for(satellite, internal_share, external_share, size)
+            if candidate is not None and (found is None or candidate > found):
+                found = candidate
+        return found
+
+    def best_for(self, satellite: str, internal_share: float, external_share: float,
+                 size: Callable[[str], int]) -> tuple[float, str, str] | None:
+        """The larger community `satellite` is most tied to, scored by MergeRule (>= 1: it joins)."""
+        external = sum(self.between[satellite].values())
+        found: tuple[float, str, str] | None = None
+        for host, weight in sorted(self.between[satellite].items()):
+            if weight <= 0 or size(host) < size(satellite) or not self.allowed(host, satellite):
+                continue
+            own = internal_share * self.internal[satellite]
+            score = min(weight / own if own else float("inf"), weight / (external_share * external))
+            if found is None or (score, host, satellite) > found:
+                found = (score, host, satellite)
+        return found
+
+
+def _plugins(merging: _Merging, hosts: Mapping[str, str], external_share: float) -> list[tuple[str, str, float]]:
+    """(host, plugin, share) for plugins whose coupling goes mostly to their host's family."""
+    family: dict[str, set[str]] = defaultdict(set)
+    for plugin, host in hosts.items():
+        family[host].update((host, plugin))
+    found = []
+    for plugin, host in sorted(hosts.items()):
+        if plugin not in merging.members or host not in merging.members:
+            continue
+        links = merging.between[plugin]
+        external = sum(links.values())
+        share = sum(w for other, w in links.items() if other in family[host] and other != plugin) / external \
+            if external else 0.0
+        if share >= external_share:
+            found.append((host, plugin, share))
+    return sorted(found, key=lambda f: (-f[2], f[1]))
+
+
+def merge_units(graph: nx.Graph, sizes: Mapping[str, int], resolution: float, pins: Pins,
+                target: int = 0, hosts: Mapping[str, str] | None = None,
+                rule: MergeRule = MERGE_RULE) -> tuple[Partition, dict[str, str], dict[str, str]]:
+    """Group units into services by merging satellites into the unit they depend on (MergeRule).
+
+    `graph` has one node per unit (self-loops: internal weight). A plugin (`hosts`: a unit owning
+    no data, named or nested as an extension of another) joins its host when most of its coupling
+    goes to the host's family (the host and its other plugins), however cohesive it is inside.
+    With `target`, the most satellite-like pairs keep merging until that many communities remain
+    (never below it).
+    Returns the partition (canonical order), pinned names keyed by each community's first unit,
+    and for each unit that joined another, why.
+    """
+    internal_share, external_share = rule.at(resolution)
+    merging = _Merging.start(graph, pins)
+
+    def size(key: str) -> int:
+        return sum(sizes.get(u, 1) for u in merging.members[key])
+
+    reasons: dict[str, str] = {}
+    # Satellites, each judged against the units as written: (score, host, satellite) per unit.
+    firsts = sorted((found for found in (merging.best_for(u, internal_share, external_share, size)
+                                         for u in sorted(merging.members)) if found is not None),
+                    key=lambda f: (-f[0], f[1], f[2]))
+    decided = [(host, satellite, merging.between[satellite][host] / sum(merging.between[satellite].values()))
+               for score, host, satellite in firsts if score >= 1.0]
+    decided = _plugins(merging, hosts or {}, external_share) + decided
+    limit = rule.max_share * sum(sizes.get(u, 1) for u in graph.nodes)
+    for host, satellite, share in decided:
+        host_key, satellite_key = merging.find(host), merging.find(satellite)
+        if host_key == satellite_key or not merging.allowed(host_key, satellite_key) \
+                or (target and len(merging.members) <= target) or size(host_key) + size(satellite_key) > limit:
+            continue
+        reasons.update(dict.fromkeys(merging.members[satellite_key],
+                                     f"joined {host}: {share:.0%} of its coupling to other units goes there"))
+        merging.merge(host_key, satellite_key)
+    while target and len(merging.members) > target:
+        best = merging.best(internal_share, external_share, size)
+        if best is None:
+            break
+        _, host, satellite = best
+        share = merging.between[satellite][host] / sum(merging.between[satellite].values())
+        reasons.update(dict.fromkeys(merging.members[satellite], f"joined {merging.members[host][0]} to reach "
+                                     f"{target} services: {share:.0%} of its coupling goes there"))
+        merging.merge(host, satellite)
+    partition = canonical(merging.members.values())
+    names = {}
+    for key, members in merging.members.items():
+        if key in merging.names:
+            names[sorted(members)[0]] = merging.names[key]
+    return partition, {c[0]: names[c[0]] for c in partition if c[0] in names}, reasons

@@ -60,6 +60,16 @@ def propose_names(clusters: Sequence[Sequence[str]], identifiers: Mapping[str, S
     return names
 
 
+def app_service_name(app: str, taken: set[str]) -> str:
+    """A service named after its largest app: the app package's last part, or its last two parts
+    joined by '-' when another service has the name already; '' when both are taken."""
+    parts = app.split(".")
+    for name in (parts[-1], "-".join(parts[-2:])):
+        if name and name not in taken and name != SHARED_KERNEL_NAME:
+            return name
+    return ""
+
+
 def _module_frequency(cluster: Sequence[str], tokens: Mapping[str, list[str]]) -> Counter[str]:
     """In how many of the cluster's modules each (stemmed) word occurs."""
     counts: Counter[str] = Counter()

@@ -27,8 +27,11 @@ DEFERRED_CALL_WEIGHT = 0.3
 
 COMPOSITION_ROOT_NAMES = frozenset({
     "__main__", "asgi", "celery", "celery_app", "celeryconfig", "conftest", "manage", "settings",
-    "setup", "wsgi",
+    "setup", "urls", "wsgi",
 })
+#: Names count only this close to the top (`shop.settings`, `manage`): an app's own `settings.py`
+#: or a `manage.py` controller deep in a package is ordinary app code.
+COMPOSITION_ROOT_MAX_DEPTH = 2
 
 
 @dataclass(frozen=True)
@@ -114,12 +117,14 @@ def data_users(graph: CodeGraph) -> frozenset[str]:
 
 
 def named_roots(modules: Iterable[ModuleFacts]) -> dict[str, str]:
-    """Composition roots recognised by name (settings, wsgi, manage.py, the Celery app...)."""
+    """Composition roots recognised by name near the top (settings, wsgi, manage.py, root URLs, the Celery app...)."""
     found = {}
     for facts in modules:
         parts = facts.name.split(".")
-        if parts[-1] in COMPOSITION_ROOT_NAMES or "settings" in parts[:-1]:
+        if parts[-1] in COMPOSITION_ROOT_NAMES and len(parts) <= COMPOSITION_ROOT_MAX_DEPTH:
             found[facts.name] = f"composition root ({parts[-1]})"
+        elif "settings" in parts[:COMPOSITION_ROOT_MAX_DEPTH]:
+            found[facts.name] = f"composition root (settings: {parts[-1]})"
     return found
 
 

@@ -36,6 +36,9 @@ SQLALCHEMY_BASES = frozenset({
 #: Base classes that make a subclass a Django model (Django's own abstract user models included).
 DJANGO_BASES = frozenset({"django.db.models.Model", "django.db.models.base.Model"}) | USER_MODEL_BASES
 
+#: Callees under this prefix ending in `Field` (and relation fields) declare model fields.
+DJANGO_FIELD_PREFIX = "django.db.models."
+
 #: Calls that declare a table object: `orders = Table("orders", metadata, ...)`.
 TABLE_CALLS = frozenset({"sqlalchemy.Table", "sqlalchemy.schema.Table", "sqlalchemy.sql.schema.Table"})
 
@@ -65,7 +68,8 @@ def find_data_access(codebase: CodeBase) -> tuple[tuple[OrmModel, ...], tuple[Da
     classes = {d.qualname: d for m in codebase.modules for d in m.definitions if d.kind == "class"}
     project_modules = frozenset(m.name for m in codebase.modules)
     registry = app_registry(codebase, classes)
-    models = _ModelFinder(classes, project_modules, registry).models() + _table_models(codebase)
+    models = _ModelFinder(classes, project_modules, registry, _django_field_classes(codebase)).models() \
+        + _table_models(codebase)
     models = tuple(sorted(models, key=lambda m: (m.qualname, m.table)))
     table_of = {m.qualname: m.table for m in models}
     module_of = {d.qualname: d.module for d in classes.values()}
@@ -95,10 +99,12 @@ def find_data_access(codebase: CodeBase) -> tuple[tuple[OrmModel, ...], tuple[Da
 class _ModelFinder:
     """Walks base-class chains once per class (memoised) to find mapped models and their tables."""
 
-    def __init__(self, classes: dict[str, Definition], project_modules: frozenset[str], registry: AppRegistry) -> None:
+    def __init__(self, classes: dict[str, Definition], project_modules: frozenset[str], registry: AppRegistry,
+                 field_classes: frozenset[str] = frozenset()) -> None:
         self.classes = classes
         self.project_modules = project_modules
         self.registry = registry
+        self.field_classes = field_classes  # classes whose body declares Django model fields
         self.memo: dict[str, str] = {}
 
     def models(self) -> list[OrmModel]:
@@ -122,6 +128,8 @@ class _ModelFinder:
         seen.add(qualname)
         definition = self.classes[qualname]
         result = "sqlalchemy" if "__tablename__" in _attributes(definition) else ""
+        if not result and qualname in self.field_classes and not any(b in self.classes for b in definition.bases):
+            result = "django"  # fields on a third-party base (MPTTModel, TimeStampedModel): a Django model
         for base in definition.bases:
             if result:
                 break
@@ -187,6 +195,14 @@ def _attributes(definition: Definition) -> dict[str, str]:
 def _snake_case(name: str) -> str:
     """flask_sqlalchemy's default table name: CamelCase → camel_case."""
     return re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
+
+
+def _django_field_classes(codebase: CodeBase) -> frozenset[str]:
+    """Classes whose body creates Django model fields (`name = models.CharField(...)`)."""
+    return frozenset(
+        call.caller for m in codebase.modules for call in m.calls
+        if any(c.startswith(DJANGO_FIELD_PREFIX) and (c.endswith("Field") or c in RELATION_FIELDS) for c in call.callees)
+    )
 
 
 def _table_models(codebase: CodeBase) -> list[OrmModel]:

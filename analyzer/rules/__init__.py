@@ -112,6 +112,41 @@ def load_scope_rules() -> tuple[ScopeRule, ...]:
     return tuple(rules)
 
 
+# --------------------------------------------------------------------------- package structure
+
+
+@dataclass(frozen=True)
+class StructureRules:
+    """Package structure as evidence (structure.toml): file-kind words, framework-layer names, thresholds."""
+
+    kind_words: frozenset[str]
+    kernel_names: frozenset[str]
+    app_min_modules: int
+    layer_min_share: float
+    layer_min_apps: int
+    layer_many_apps: int
+    kernel_min_apps: int
+    framework_min_share: float
+    framework_max_uses: float
+    affinity_dominance: float
+    layer_affinity_dominance: float
+
+
+@cache
+def load_structure_rules() -> StructureRules:
+    """structure.toml, validated: every threshold present and of the right type."""
+    data = tomllib.loads((RULES_DIR / "structure.toml").read_text(encoding="utf-8"))
+    thresholds = data.get("thresholds", {})
+    expected = {"app_min_modules": int, "layer_min_share": float, "layer_min_apps": int, "layer_many_apps": int,
+                "kernel_min_apps": int, "framework_min_share": float, "framework_max_uses": float,
+                "affinity_dominance": float, "layer_affinity_dominance": float}
+    for key, kind in expected.items():
+        if not isinstance(thresholds.get(key), (kind, int)) or isinstance(thresholds.get(key), bool):
+            raise ConfigError(f"structure.toml: [thresholds] {key} must be a number.")
+    return StructureRules(kind_words=frozenset(data["kind_words"]), kernel_names=frozenset(data["kernel_names"]),
+                          **{key: kind(thresholds[key]) for key, kind in expected.items()})
+
+
 # --------------------------------------------------------------------------- trait rules
 
 
