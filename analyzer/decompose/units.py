@@ -22,8 +22,9 @@ are no units and the clustering runs module by module. Every decision keeps its 
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -63,26 +64,27 @@ def find_units(codebase: CodeBase, models: Iterable[OrmModel], full: nx.Graph, u
     model_packages = _model_packages(codebase, models)
     classes = {d.qualname: d for m in codebase.modules for d in m.definitions if d.kind == "class"}
     declared = {p for p in app_registry(codebase, classes).label_of_package if p in tree.packages}
-    apps = _apps(tree, declared, model_packages, rules)
+    apps = _apps(tree, declared, model_packages, shared, rules)
     if len(apps) < 2:
         return None
     free = [m for m in tree.modules if m not in shared]
     home = {m: _deepest(m, apps) for m in free}
     layers = _layers(tree, apps, model_packages, home, _app_names(apps), rules)
-    apps -= set(layers)  # a declared app without data, organised by other apps' names, is a layer
+    # a declared app without data organised by other apps' names is a layer, and so are its data-less sub-apps
+    apps -= {a for a in apps if a in layers or _inside(a, set(layers))}
     home = {m: _deepest(m, apps) for m in free}
     kernel = _Framework(tree, apps, layers, home, usage, tables, rules).packages()
     apps -= set(kernel)
     if len(apps) < 2:
         return None
-    kernel_modules = {m: reason for m in free for k, reason in kernel.items() if m == k or m.startswith(k + ".")}
+    kernel_modules = {m: kernel[k] for m in free for k in (m, *_prefixes(m)) if k in kernel}
     home = {m: _deepest(m, apps) for m in free if m not in kernel_modules}
     placed: dict[str, str] = {}
     app_names = _app_names(apps)
     for layer in layers:
-        for module in sorted(m for m in home if m == layer or m.startswith(layer + ".")):
+        for module in (m for m in tree.below(layer) if m in home):
             if home[module]:
-                continue
+                continue  # an app with data inside the layer folder keeps its modules
             named = _named_app(module, layer, app_names, tree.packages)
             if named:
                 home[module] = named
@@ -130,7 +132,26 @@ class _Tree:
             self.size.update(".".join(parts[:end]) for end in range(1, len(parts) + 1))
 
     def below(self, package: str) -> list[str]:
-        return [m for m in self.modules if m == package or m.startswith(package + ".")]
+        """The module `package` itself and every module under it (modules are sorted: one slice)."""
+        start = bisect_left(self.modules, package)
+        end = bisect_left(self.modules, package + "/")  # "/" sorts right after "."
+        return [m for m in self.modules[start:end] if m == package or m.startswith(package + ".")]
+
+
+def _prefixes(name: str) -> list[str]:
+    """`a.b.c` -> [a.b, a]: the packages holding a dotted name, innermost first."""
+    parts = name.split(".")
+    return [".".join(parts[:end]) for end in range(len(parts) - 1, 0, -1)]
+
+
+def _inside(name: str, packages: Container[str]) -> bool:
+    """True when a package strictly holding `name` is one of `packages`."""
+    return any(p in packages for p in _prefixes(name))
+
+
+def _holders(names: Iterable[str]) -> set[str]:
+    """Every name and every package above it."""
+    return {p for name in names for p in (name, *_prefixes(name))}
 
 
 def _model_packages(codebase: CodeBase, models: Iterable[OrmModel]) -> set[str]:
@@ -147,16 +168,26 @@ def _model_packages(codebase: CodeBase, models: Iterable[OrmModel]) -> set[str]:
     return packages
 
 
-def _apps(tree: _Tree, declared: set[str], model_packages: set[str], rules: StructureRules) -> set[str]:
-    """Declared apps and data-owning packages (not named by a file kind), plus their sizeable siblings."""
+def _apps(tree: _Tree, declared: set[str], model_packages: set[str], shared: Mapping[str, str],
+          rules: StructureRules) -> set[str]:
+    """Declared apps and data-owning packages, plus their sizeable siblings in the same container.
+
+    Not apps: packages holding only wiring (`settings/`), apps inside the project's framework
+    (`core/storage/models.py` is framework data), and containers (`oscar`, declared as an app but
+    holding other apps and no data of its own).
+    """
     def kind_named(package: str) -> bool:
         return package.rpartition(".")[2] in rules.kind_words
 
-    apps = {p for p in declared if tree.size[p] >= rules.app_min_modules}
-    apps |= {p for p in model_packages if p in tree.packages and tree.size[p] >= rules.app_min_modules}
-    # data inside the project's framework (`core/storage/models.py`) belongs to the framework, not an app
-    kernels = {p for p in tree.packages if p.rpartition(".")[2] in rules.kernel_names and p not in apps}
-    apps = {p for p in apps if not any(p.startswith(k + ".") for k in kernels)}
+    def wiring(package: str) -> bool:
+        return all(m in shared for m in tree.below(package))
+
+    apps = {p for p in declared | (model_packages & tree.packages)
+            if tree.size[p] >= rules.app_min_modules and not wiring(p)}
+    kernels = {p for p in tree.packages if p.rpartition(".")[2] in rules.kernel_names}
+    apps = {p for p in apps if not _inside(p, kernels)}
+    holding = Counter(p for a in apps for p in _prefixes(a))
+    apps -= {p for p in apps if p not in model_packages and holding[p] >= 2}
     parents = Counter(p.rpartition(".")[0] for p in apps)
     for container, count in sorted(parents.items()):
         if count < 2:
@@ -164,19 +195,16 @@ def _apps(tree: _Tree, declared: set[str], model_packages: set[str], rules: Stru
         for child in tree.children.get(container, ()):
             name = child.rpartition(".")[2]
             if child not in apps and not kind_named(child) and name not in rules.kernel_names \
-                    and tree.size[child] >= rules.app_min_modules:
+                    and tree.size[child] >= rules.app_min_modules and not wiring(child):
                 apps.add(child)
     if len(apps) == 1 and tree.size[next(iter(apps))] * 2 > len(tree.modules):
         return set()  # one package holding most of the code and all the data: a layered monolith
     return apps
 
 
-def _deepest(module: str, apps: Iterable[str]) -> str:
-    best = ""
-    for app in apps:
-        if (module == app or module.startswith(app + ".")) and len(app) > len(best):
-            best = app
-    return best
+def _deepest(module: str, apps: set[str]) -> str:
+    """The innermost app holding `module` (or the module itself when it is an app), or ''."""
+    return next((p for p in (module, *_prefixes(module)) if p in apps), "")
 
 
 def _app_names(apps: Iterable[str]) -> dict[str, str]:
@@ -206,22 +234,22 @@ def _named_app(module: str, layer: str, app_names: Mapping[str, str], packages: 
 
 def _layers(tree: _Tree, apps: set[str], model_packages: set[str], home: Mapping[str, str],
             app_names: Mapping[str, str], rules: StructureRules) -> list[str]:
-    """Packages without data whose modules are mostly named after apps: layer folders."""
-    found = []
+    """Packages without data whose modules are named after apps: layer folders. Apps without data
+    inside such a package (`dashboard/catalogue/`, declared as an app of its own) are part of it."""
+    with_data = _holders(model_packages)
+    found: set[str] = set()
     for package in sorted(tree.packages):
-        if package in model_packages or any(m.startswith(package + ".") for m in model_packages):
+        if package in with_data or _inside(package, found) or _inside(package, apps):
             continue
-        owner = next((a for a in apps if package.startswith(a + ".")), "")
-        if owner or any(f.startswith(package + ".") and f != package for f in found):
-            continue  # inside an app, or below a layer already found
-        modules = [m for m in tree.below(package) if home.get(m, "") in ("", package)]
+        modules = [m for m in tree.below(package) if home.get(m, "") in ("", package)
+                   or (home[m].startswith(package + ".") and home[m] not in with_data)]
         named = [_named_app(m, package, app_names, tree.packages) for m in modules]
         matched = [n for n in named if n]
         distinct = len(set(matched))
         if distinct >= rules.layer_many_apps or (
                 distinct >= rules.layer_min_apps and len(matched) >= rules.layer_min_share * len(modules)):
-            found.append(package)
-    return [p for p in found if not any(p.startswith(q + ".") for q in found)]
+            found.add(package)
+    return sorted(found)
 
 
 def _plugin_hosts(apps: set[str]) -> dict[str, str]:
@@ -273,13 +301,11 @@ class _Framework:
     def packages(self) -> dict[str, str]:
         found: dict[str, str] = {}
         rules = self.rules
+        layers = set(self.layers)
+        holding_apps = {p for a in self.apps for p in _prefixes(a)}
         for package in sorted(self.tree.packages):
-            if any(package.startswith(k + ".") for k in found) or package in self.layers \
-                    or any(package.startswith(layer + ".") for layer in self.layers):
-                continue
-            inside_app = any(package.startswith(a + ".") for a in self.apps)
-            holds_app = any(a.startswith(package + ".") for a in self.apps)
-            if inside_app or holds_app:
+            if _inside(package, found.keys()) or package in layers or _inside(package, layers) \
+                    or _inside(package, self.apps) or package in holding_apps:
                 continue
             users = self.used_by(package)
             name = package.rpartition(".")[2]
@@ -298,7 +324,7 @@ class _Framework:
     def _outermost(self, package: str) -> bool:
         """A package outside every app whose parent holds apps (or is the top): `indico.web`, not `indico.web.forms`."""
         parent = package.rpartition(".")[0]
-        return not parent or any(a.startswith(parent + ".") for a in self.apps)
+        return not parent or any(parent in _prefixes(a) for a in self.apps)
 
 
 class _Affinity:
