@@ -142,12 +142,13 @@ class _Grouping:
     units: int  # how many units could at most become services
     app_of: dict[str, str] = field(default_factory=dict)  # module -> its app package (unit mode)
     placement: dict[str, str] = field(default_factory=dict)  # module -> why it sits where it does
+    split_apps: frozenset[str] = frozenset()  # apps split into parts (named from their vocabulary)
 
     def preferred_names(self, services: Mapping[str, list[str]]) -> dict[str, str]:
         """Services holding apps are named after their largest app (`submission`), not a vocabulary word."""
         preferred = {}
         for key, members in services.items():
-            apps = Counter(self.app_of[m] for m in members if self.app_of.get(m))
+            apps = Counter(self.app_of[m] for m in members if self.app_of.get(m) and self.app_of[m] not in self.split_apps)
             if apps:
                 preferred[key] = sorted(apps.items(), key=lambda item: (-item[1], item[0]))[0][0]
         return preferred
@@ -216,7 +217,9 @@ def _cluster_units(context: _Context, modules: Sequence[str], facts: Mapping[str
     shared.update({m: r for m, r in found.items() if m not in service_assign and m not in app_of})
 
     atoms = _atoms(units, unit_of, shared, empty, service_assign, context.pins)
-    contracted = contract(full, atoms, keep=lambda key, members: bool(units.app_of_unit.get(key)) or key in service_assign)
+    split = _split_giants(atoms, units, full, options.seed)
+    contracted = contract(full, atoms, keep=lambda key, members: bool(units.app_of_unit.get(key)) or key in split
+                          or key in service_assign)
     pins = Pins(together=tuple(tuple(sorted({_atom_of(atoms, m) for m in group} - {""}))
                                for group in context.pins.together),
                 apart=tuple((_atom_of(atoms, a), _atom_of(atoms, b)) for a, b in context.pins.apart),
@@ -238,11 +241,13 @@ def _cluster_units(context: _Context, modules: Sequence[str], facts: Mapping[str
     joined.update(_strays(community_of, app_of, full, service_assign))
     placement = {m: f"app package {app}" for m, app in app_of.items() if m not in units.placed}
     placement.update(units.placed)
+    placement.update({m: why for key, why in split.items() for m in atoms.get(key, ())})
     for key, why in joined.items():
         for module in atoms.get(key, [key]):
             placement[module] = f"{placement[module]}; {why}" if module in placement else why
     return _Grouping(community_of, pinned_names, options.resolution, empty, units=contracted.number_of_nodes(),
-                     app_of=app_of, placement=placement)
+                     app_of=app_of, placement=placement,
+                     split_apps=frozenset(app_of[atoms[key][0]] for key in split if atoms.get(key)))
 
 
 def _plumbing(community_of: Mapping[str, str], app_of: Mapping[str, str], usage: Usage,
@@ -294,6 +299,54 @@ def _atoms(units: Units, unit_of: Mapping[str, str], shared: Mapping[str, str], 
             continue
         atoms[module if module in alone else unit_of[module]].append(module)
     return dict(atoms)
+
+
+#: An app holding more than this share of the clustered modules is split where its own coupling divides it ...
+GIANT_SHARE = 0.35
+#: ... when the split has at least this modularity (inside the app), at this Louvain resolution;
+GIANT_MIN_MODULARITY = 0.3
+GIANT_RESOLUTION = 1.0
+#: parts smaller than this join the part they are coupled to most.
+GIANT_MIN_PART = 3
+
+
+def _split_giants(atoms: dict[str, list[str]], units: Units, full: nx.Graph, seed: int) -> dict[str, str]:
+    """Replace each giant app atom by its parts (in place); returns part key -> why its modules are there.
+
+    One app holding a third of the code and most of the data (a `base` package every layer
+    uses) is no service; where its own modules fall into groups coupled far more inside than
+    across (modularity >= GIANT_MIN_MODULARITY), each group becomes a unit of its own.
+    """
+    total = sum(len(members) for members in atoms.values())
+    split: dict[str, str] = {}
+    for key in sorted(atoms):
+        members = atoms[key]
+        if not units.app_of_unit.get(key) or len(members) <= GIANT_SHARE * total:
+            continue
+        inside = full.subgraph(members)
+        parts = [p for p in cluster(undirected(inside.edges(data="weight"), members), GIANT_RESOLUTION, seed, Pins())[0]]
+        quality = modularity(undirected(inside.edges(data="weight"), members), parts)
+        if len(parts) < 2 or quality < GIANT_MIN_MODULARITY:
+            continue
+        parts = _absorb_small_parts(parts, inside)
+        del atoms[key]
+        for index, part in enumerate(parts, start=1):
+            atoms[f"{key}#{index}"] = part
+            split[f"{key}#{index}"] = (f"part {index} of app {key}, split where its own coupling divides it "
+                                       f"(it held {len(members) / total:.0%} of the code; modularity {quality:.2f})")
+    return split
+
+
+def _absorb_small_parts(parts: list[list[str]], inside: nx.Graph) -> list[list[str]]:
+    """Parts below GIANT_MIN_PART modules join the large part they are coupled to most."""
+    large = [list(p) for p in parts if len(p) >= GIANT_MIN_PART]
+    if not large:
+        return [sorted(m for p in parts for m in p)]
+    for part in (p for p in parts if len(p) < GIANT_MIN_PART):
+        pulls = [sum(inside[m][n].get("weight", 0.0) for m in part for n in inside[m] if n in set(target))
+                 for target in large]
+        large[max(range(len(large)), key=lambda i: (pulls[i], -i))].extend(part)
+    return [sorted(p) for p in large]
 
 
 def _atom_of(atoms: Mapping[str, list[str]], module: str) -> str:

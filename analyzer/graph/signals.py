@@ -23,6 +23,7 @@ from functools import lru_cache
 from typing import Any
 
 from analyzer.model import SIGNALS, CodeBase, DataAccess
+from analyzer.rules import load_structure_rules
 
 #: Signals the scanner's structure pass counts (call sites, imports, bases, references).
 STRUCTURAL_SIGNALS = ("call", "import", "inherit", "reference")
@@ -49,8 +50,9 @@ SEMANTIC_MAX_DOCUMENT_FREQUENCY = 0.5
 
 #: Words naming a technical layer or role, not a business domain. A layered monolith uses
 #: them in every domain ("OrderRepository", "PaymentRepository"), so they must neither pull
-#: modules of one layer together nor name a service.
-LAYER_WORDS = frozenset({
+#: modules of one layer together nor name a service. The file-kind words of
+#: analyzer/rules/structure.toml (constants, enums, tables, templatetags ...) are added.
+LAYER_WORDS = load_structure_rules().kind_words | frozenset({
     "abstract", "admin", "api", "app", "apps", "base", "blueprint", "blueprints", "cli", "client",
     "command", "commands", "config", "controller", "controllers", "core", "dao", "db", "dto",
     "endpoint", "endpoints", "entity", "entities", "factory", "form", "forms", "handler",
