@@ -389,14 +389,15 @@ def merge_units(graph: nx.Graph, sizes: Mapping[str, int], resolution: float, pi
     firsts = sorted((found for found in (merging.best_for(u, internal_share, external_share, size)
                                          for u in sorted(merging.members)) if found is not None),
                     key=lambda f: (-f[0], f[1], f[2]))
-    decided = [(host, satellite, merging.between[satellite][host] / sum(merging.between[satellite].values()))
+    decided = [(host, satellite, merging.between[satellite][host] / sum(merging.between[satellite].values()), False)
                for score, host, satellite in firsts if score >= 1.0]
-    decided = _plugins(merging, hosts or {}, external_share) + decided
+    decided = [(*found, True) for found in _plugins(merging, hosts or {}, external_share)] + decided
     limit = rule.max_share * sum(sizes.get(u, 1) for u in graph.nodes)
-    for host, satellite, share in decided:
+    for host, satellite, share, plugin in decided:
         host_key, satellite_key = merging.find(host), merging.find(satellite)
+        too_big = not plugin and size(host_key) + size(satellite_key) > limit  # a plugin is part of its host anyway
         if host_key == satellite_key or not merging.allowed(host_key, satellite_key) \
-                or (target and len(merging.members) <= target) or size(host_key) + size(satellite_key) > limit:
+                or (target and len(merging.members) <= target) or too_big:
             continue
         reasons.update(dict.fromkeys(merging.members[satellite_key],
                                      f"joined {host}: {share:.0%} of its coupling to other units goes there"))
