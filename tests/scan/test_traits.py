@@ -31,6 +31,12 @@ CASES: dict[str, tuple[str, str, int, str]] = {
         "schedule.every(10).minutes.do(job)", 2,
         "scheduler = get_scheduler()\n",
     ),
+    "table-export": (
+        "import csv\ndef export(out):\n    writer = csv.writer(out)\n"
+        "    for order in Order.objects.filter(paid=True).iterator(chunk_size=500):\n        writer.writerow([order.pk])\n",
+        "for order in Order.objects.filter(paid=True).iterator(chunk_size=500):", 4,
+        "def render(out, lines):\n    for line in lines:\n        out.write(line)\n",
+    ),
     "socket-server": (
         "import socketserver\nserver = socketserver.TCPServer(('', 9000), Handler)\n",
         "socketserver.TCPServer(('', 9000), Handler)", 2,
@@ -204,11 +210,51 @@ def test_cache_also_flags_lru_cache_globals_and_list_mutation():
         (3, "@functools.lru_cache(maxsize=None)"), (5, "global LAST"), (6, "_SEEN.append(code)")]
 
 
-def test_loop_that_breaks_is_long_running_only_when_it_also_sleeps():
+def test_loop_that_breaks_is_evidence_only_when_it_sleeps_between_rounds():
     fetch = "while True:\n    rows = cursor.fetchmany(500)\n    if not rows:\n        break\n"
     watch = "import time\nwhile True:\n    sweep()\n    if not watch:\n        break\n    time.sleep(900)\n"
     assert {h.rule for h in detect_traits(fetch)} == set()
-    assert {h.rule for h in detect_traits(watch)} == {"long-running-loop", "polling-loop"}
+    assert {h.rule for h in detect_traits(watch)} == {"polling-loop"}
+
+
+#: Loops and timeouts from real code that are no evidence of work outlasting a Lambda invocation.
+NOT_LONG_RUNNING = {
+    "a loop generating a unique code returns on the first free one": (
+        "def unique_code():\n    while True:\n        code = make()\n        if not taken(code):\n            return code\n"),
+    "a tokenizer loop returns when the text is consumed": (
+        "def links(text):\n    nodes = []\n    while True:\n        match = URL.search(text)\n"
+        "        if not match:\n            return nodes\n        text = text[match.end():]\n"),
+    "an endless generator is consumed lazily": (
+        "def positions():\n    while True:\n        for x in range(3):\n            yield x\n        next_page()\n"),
+    "an ASGI lifespan handler returns on shutdown": (
+        "async def app(scope, receive, send):\n    while True:\n        message = await receive()\n"
+        "        if message['type'] == 'lifespan.shutdown':\n            return\n"),
+    "a retry loop with backoff breaks on success": (
+        "from time import sleep\ndef update():\n    attempts = 0\n    while attempts < 5:\n        try:\n"
+        "            write()\n            break\n        except OSError:\n            attempts += 1\n"
+        "            sleep(attempts * 2)\n"),
+    "a sub-second wait for the clock to tick": (
+        "import time\ndef later(expires):\n    while time.time() == expires:\n        time.sleep(0.1)\n"),
+    "a cache entry kept for thirty minutes": "def keep(key, data):\n    cache.set(key, data, timeout=1800)\n",
+    "cache, throttling and session constants": (
+        "CACHE_TIMEOUT = 30 * 24 * 3600\nDEFAULT_THROTTLING_TIMEOUT = 4000\nSESSION_TIMEOUT = 86400\n"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(NOT_LONG_RUNNING))
+def test_loops_that_end_and_expiries_are_no_long_running_evidence(name):
+    rules = {"long-running-loop", "polling-loop", "long-timeout"}
+    assert [h.rule for h in detect_traits(NOT_LONG_RUNNING[name]) if h.rule in rules] == []
+
+
+def test_celery_beat_is_an_in_process_scheduler():
+    source = "app.conf.beat_schedule = {'nightly': {'task': 'billing.close', 'schedule': 86400}}\n"
+    assert [h.line for h in hits_of("in-process-scheduler", source)] == [1]
+
+
+def test_a_subprocess_allowed_to_run_for_an_hour_is_long_running_evidence():
+    source = "import subprocess\ndef clone():\n    subprocess.run(['git', 'clone', url], timeout=3600)\n"
+    assert [(h.line, h.detail) for h in hits_of("long-timeout", source)] == [(3, "timeout = 3,600 s")]
 
 
 def test_time_limits_are_computed_and_kept_only_beyond_the_lambda_timeout():
