@@ -393,6 +393,8 @@ class Wave:
     order: int
     services: tuple[str, ...]
     rationale: str
+    kind: str = "extract"  # "break-cycles" (no service moves yet) | "extract" | "hold" (do not extract yet)
+    steps: tuple[str, ...] = ()  # what the wave changes besides moving code: calls made async, tables moved
 
 
 @dataclass(frozen=True)

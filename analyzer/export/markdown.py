@@ -211,9 +211,16 @@ def _waves_section(plan: Plan) -> list[Block]:
     waves = sorted(plan.waves, key=lambda w: w.order)
     if not waves:
         return blocks + [Para(text("No migration waves were planned."))]
-    blocks.append(Bullets(tuple(
-        text(Strong(f"Wave {w.order}"), ": ", *joined([Code(s) for s in sorted(w.services)]), f" — {w.rationale}")
-        for w in waves)))
+    verdict = plan.extra.get("verdict")
+    if isinstance(verdict, dict) and verdict.get("summary"):
+        blocks.append(Para(text(Strong("Verdict:"), " " + str(verdict["summary"]))))
+    items = []
+    for w in waves:
+        label = {"break-cycles": " (break cycles)", "hold": " (do not extract yet)"}.get(w.kind, "")
+        members = (": ", *joined([Code(s) for s in sorted(w.services)])) if w.services else ()
+        steps = f" Steps: {'; '.join(w.steps)}." if w.steps else ""
+        items.append(text(Strong(f"Wave {w.order}{label}"), *members, f" — {w.rationale}{steps}"))
+    blocks.append(Bullets(tuple(items)))
     return blocks
 
 

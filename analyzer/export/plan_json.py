@@ -150,7 +150,8 @@ def _metrics_dict(metrics: Mapping[str, float]) -> dict[str, Any]:
 
 
 def _wave_dict(wave: Wave) -> dict[str, Any]:
-    return {"order": wave.order, "services": sorted(wave.services), "rationale": wave.rationale}
+    return {"order": wave.order, "services": sorted(wave.services), "rationale": wave.rationale,
+            "kind": wave.kind, "steps": list(wave.steps)}
 
 
 def _merge_extra(data: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
@@ -237,7 +238,8 @@ def plan_from_dict(data: Mapping[str, Any], origin: str = "plan.json") -> Plan:
         services=tuple(_service_from(s) for s in data["services"]),
         boundaries=tuple(_boundary_from(b) for b in data["boundaries"]),
         metrics={k: v for k, v in data["metrics"].items()},
-        waves=tuple(Wave(order=w["order"], services=tuple(w["services"]), rationale=w["rationale"])
+        waves=tuple(Wave(order=w["order"], services=tuple(w["services"]), rationale=w["rationale"],
+                         kind=w.get("kind", "extract"), steps=tuple(w.get("steps", ())))
                     for w in data["waves"]),
         extra=_extra_of(data, _PLAN_KEYS),
     )

@@ -16,7 +16,7 @@ from analyzer.options import AnalysisOptions
 from analyzer.recommend.boundaries import find_boundaries
 from analyzer.recommend.locate import Locator
 from analyzer.recommend.targets import choose_target
-from analyzer.recommend.waves import ServiceFacts, effort, plan_waves, risk
+from analyzer.recommend.waves import ServiceFacts, effort, plan_waves, rank_sizes, risk
 from analyzer.rules import load_limits
 
 __all__ = ["recommend", "table_usage"]
@@ -44,18 +44,24 @@ def recommend(decomposition: Decomposition, options: AnalysisOptions | None = No
             continue
         choice = choose_target(cluster, codebase)
         fact = ServiceFacts(name=cluster.name, loc=_loc(cluster, decomposition), shared_tables=shared,
-                            confidence=choice.target.confidence, compute=choice.target.compute)
+                            confidence=choice.target.confidence, compute=choice.target.compute,
+                            owned_tables=tuple(t for t in owned if usage[t]["used_by"]))
         facts.append(fact)
-        extra = {**choice.extra, "tables_shared": list(shared), **placement,
-                 "effort": effort(fact, boundaries), "risk": risk(fact, boundaries)}
         services.append(Service(name=cluster.name, kind="service", modules=tuple(sorted(cluster.modules)),
                                 loc=fact.loc, tables=owned, entry_points=choice.entry_points,
-                                target=choice.target, extra=extra))
+                                target=choice.target, extra={**choice.extra, "tables_shared": list(shared), **placement}))
 
+    wave_plan = plan_waves(facts, boundaries)
+    ranking = [e.score for e in wave_plan.entanglement.values()]
+    efforts = rank_sizes({f.name: effort(f, boundaries) for f in facts})
+    risks = {f.name: risk(f, wave_plan.entanglement[f.name], ranking) for f in facts}
+    services = [dataclasses.replace(s, extra={**s.extra, "effort": efforts[s.name], "risk": risks[s.name]})
+                if s.kind == "service" else s for s in services]
     extra: dict[str, Any] = {
         "risks": [{"service": s.name, **s.extra["risk"]} for s in services if s.kind == "service"],
         "data": usage,
         "limits": [dataclasses.asdict(item) for item in load_limits()],
+        "verdict": wave_plan.verdict,
     }
     notes = [*codebase.notes, *decomposition.notes]
     if notes:
@@ -67,7 +73,7 @@ def recommend(decomposition: Decomposition, options: AnalysisOptions | None = No
         services=tuple(services),
         boundaries=boundaries,
         metrics=dict(sorted(decomposition.metrics.items())),
-        waves=plan_waves(facts, boundaries),
+        waves=wave_plan.waves,
         extra=extra,
     )
 

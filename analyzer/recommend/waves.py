@@ -1,16 +1,26 @@
-"""Migration waves (strangler-fig order), effort and risk per service.
+"""Migration waves (strangler-fig order), effort and risk per service, and the plan's verdict.
 
-Order: a service is ready once every service that calls it synchronously has been extracted
-(until then those callers would reach it in-process); each wave takes all ready services. Services
-that call each other synchronously (a strongly connected component of the sync-call graph) move
-in the same wave. Within a wave, services are listed by shared tables, lines, name: easiest first.
-Effort and risk thresholds are in analyzer/rules/recommend.yml (waves section).
+A plan that rates every service the same tells the reviewer nothing, so everything here is
+relative to the codebase at hand:
+
+* **entanglement** of a service: synchronous call sites across its boundaries, services calling
+  it synchronously, tables it shares, and whether it sits in a synchronous cycle;
+* **waves**: cycles of synchronous calls are broken first (the calls to make asynchronous are
+  listed, fewest call sites first); then services are extracted from the least entangled
+  outward, a few per wave (services only ever called asynchronously lead); a service whose
+  synchronous dependencies are still in the monolith calls back into it until they move;
+* **hold**: the most entangled service(s), the transactional core others wait on, are marked
+  "do not extract yet" with their figures;
+* **risk** and **effort**: ranked against the other services (thresholds in recommend.yml are
+  shares of the ranking, not absolute counts that saturate on a large codebase);
+* **verdict**: when coupling is so dense that no split is cheap, the plan says so plainly.
 """
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
@@ -28,6 +38,30 @@ class ServiceFacts:
     shared_tables: tuple[str, ...]
     confidence: float
     compute: str
+    owned_tables: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Entanglement:
+    """How tied a service is to the rest, measured from its boundaries and tables."""
+
+    inbound_sync_services: tuple[str, ...] = ()
+    outbound_sync_services: tuple[str, ...] = ()
+    sync_call_sites: int = 0
+    async_call_sites: int = 0
+    shared_tables: int = 0
+    in_cycle: bool = False
+    payload_warnings: int = 0
+    score: float = 0.0
+
+
+@dataclass(frozen=True)
+class WavePlan:
+    waves: tuple[Wave, ...]
+    entanglement: dict[str, Entanglement] = field(default_factory=dict)
+    cycle_breaks: tuple[tuple[str, str, int], ...] = ()  # (caller service, callee service, sync call sites)
+    hold: tuple[str, ...] = ()
+    verdict: dict[str, Any] = field(default_factory=dict)
 
 
 def inbound_sync_callers(boundaries: tuple[Boundary, ...]) -> dict[str, set[str]]:
@@ -39,105 +73,234 @@ def inbound_sync_callers(boundaries: tuple[Boundary, ...]) -> dict[str, set[str]
     return callers
 
 
-def plan_waves(services: list[ServiceFacts], boundaries: tuple[Boundary, ...]) -> tuple[Wave, ...]:
-    """Waves of the condensed synchronous-call graph, callers before the services they call."""
-    callers = inbound_sync_callers(boundaries)
-    facts = {s.name: s for s in services}
+def measure(services: list[ServiceFacts], boundaries: tuple[Boundary, ...]) -> dict[str, Entanglement]:
+    """Each service's entanglement; `score` weighs its parts as recommend.yml says."""
+    weights = load_policy()["waves"]["entanglement"]
+    inbound: dict[str, set[str]] = defaultdict(set)
+    outbound: dict[str, set[str]] = defaultdict(set)
+    sync_sites: dict[str, int] = defaultdict(int)
+    async_sites: dict[str, int] = defaultdict(int)
+    warnings: dict[str, int] = defaultdict(int)
     graph = nx.DiGraph()
-    graph.add_nodes_from(sorted(facts))
-    graph.add_edges_from(sorted((caller, target) for target, sources in callers.items() for caller in sources
-                                if caller in facts and target in facts))
-    condensed = nx.condensation(graph)
+    graph.add_nodes_from(s.name for s in services)
+    for boundary in boundaries:
+        sync = sum(1 for call in boundary.calls if call.style == "sync")
+        for name in (boundary.source, boundary.target):
+            sync_sites[name] += sync
+            async_sites[name] += len(boundary.calls) - sync
+            warnings[name] += len(boundary.extra.get("payload_warnings", ()))
+        if sync:
+            inbound[boundary.target].add(boundary.source)
+            outbound[boundary.source].add(boundary.target)
+            graph.add_edge(boundary.source, boundary.target)
+    cyclic = {n for component in nx.strongly_connected_components(graph) if len(component) > 1 for n in component}
+    found = {}
+    for service in services:
+        name = service.name
+        score = (weights["sync_call_site"] * math.sqrt(sync_sites[name])
+                 + weights["inbound_sync_service"] * len(inbound[name])
+                 + weights["shared_table"] * len(service.shared_tables)
+                 + (weights["in_cycle"] if name in cyclic else 0.0))
+        found[name] = Entanglement(tuple(sorted(inbound[name])), tuple(sorted(outbound[name])), sync_sites[name],
+                                   async_sites[name], len(service.shared_tables), name in cyclic, warnings[name],
+                                   round(score, 2))
+    return found
 
-    def ease(name: str) -> tuple:
-        return (len(facts[name].shared_tables), facts[name].loc, name)
 
+def break_cycles(services: list[ServiceFacts], boundaries: tuple[Boundary, ...]) -> tuple[nx.DiGraph, list[tuple[str, str, int]]]:
+    """The synchronous dependency graph made acyclic, and the dependencies removed to do it.
+
+    Greedy: inside each cycle, the dependency with the fewest synchronous call sites goes first
+    (ties by name), until no cycle is left; those calls are the ones to make asynchronous (or to
+    invert) before the services can move apart.
+    """
+    graph = nx.DiGraph()
+    graph.add_nodes_from(sorted(s.name for s in services))
+    for boundary in boundaries:
+        sync = sum(1 for call in boundary.calls if call.style == "sync")
+        if sync and boundary.source in graph and boundary.target in graph:
+            current = graph.get_edge_data(boundary.source, boundary.target, {"sites": 0})["sites"]
+            graph.add_edge(boundary.source, boundary.target, sites=current + sync)
+    removed: list[tuple[str, str, int]] = []
+    while True:
+        cycles = [c for c in nx.strongly_connected_components(graph) if len(c) > 1]
+        if not cycles:
+            return graph, removed
+        component = min(cycles, key=lambda c: sorted(c))
+        edges = sorted(((data["sites"], a, b) for a, b, data in graph.subgraph(component).edges(data=True)))
+        sites, a, b = edges[0]
+        graph.remove_edge(a, b)
+        removed.append((a, b, sites))
+
+
+def plan_waves(services: list[ServiceFacts], boundaries: tuple[Boundary, ...]) -> WavePlan:
+    """Waves: break cycles, then dependencies first and least entangled first; the core held back."""
+    policy = load_policy()["waves"]
+    if not services:
+        return WavePlan(())
+    entangled = measure(services, boundaries)
+    facts = {s.name: s for s in services}
+    acyclic, breaks = break_cycles(services, boundaries)
+    hold = _hold(entangled, policy["hold"])
     waves: list[Wave] = []
-    for generation in nx.topological_generations(condensed):
-        groups = [sorted(condensed.nodes[node]["members"], key=ease) for node in generation]
-        groups.sort(key=lambda group: ease(group[0]))
-        members = [name for group in groups for name in group]
-        cycles = [group for group in groups if len(group) > 1]
-        rationale = _rationale(members, cycles, callers, facts, first=not waves)
-        waves.append(Wave(order=len(waves) + 1, services=tuple(members), rationale=rationale))
-    return tuple(waves)
+    if breaks:
+        shown = ", ".join(f"{a} → {b} ({n} call site{'s' if n != 1 else ''})" for a, b, n in breaks)
+        waves.append(Wave(order=1, services=(), rationale=(
+            f"Break the synchronous cycles first: make these calls asynchronous (events or queues) or invert them, "
+            f"fewest call sites first: {shown}."), kind="break-cycles",
+            steps=tuple(f"make {a} → {b} asynchronous ({n} call sites)" for a, b, n in breaks)))
+    ordered = sorted((n for n in facts if n not in hold), key=lambda n: (entangled[n].score, facts[n].loc, n))
+    count = max(1, min(policy["max_waves"], math.ceil(len(ordered) / policy["services_per_wave"])))
+    done: set[str] = set()
+    for index in range(count):
+        members = ordered[index * len(ordered) // count:(index + 1) * len(ordered) // count]
+        waves.append(Wave(order=len(waves) + 1, services=tuple(members),
+                          rationale=_rationale(members, entangled, acyclic, done, first=not done),
+                          kind="extract", steps=_data_steps(members, facts)))
+        done.update(members)
+    if hold:
+        waves.append(Wave(order=len(waves) + 1, services=tuple(hold), kind="hold", rationale=(
+            "Do not extract yet: the transactional core the other services wait on. "
+            + "; ".join(_hold_reason(n, entangled[n], len(services)) for n in hold)
+            + ". Modularise it in place (one owner per table, calls through an explicit interface) and extract "
+              "it last."), steps=_data_steps(list(hold), facts)))
+    return WavePlan(tuple(waves), entangled, tuple(breaks), hold, _verdict(entangled, breaks, hold, facts, policy))
 
 
-def _rationale(members: list[str], cycles: list[list[str]], callers: dict[str, set[str]],
-               facts: dict[str, ServiceFacts], first: bool) -> str:
-    in_cycle = {name for group in cycles for name in group}
-    none = [s for s in members if not callers.get(s) and s not in in_cycle]
-    done = [s for s in members if callers.get(s) and s not in in_cycle]
+def _hold(entangled: dict[str, Entanglement], policy: dict[str, Any]) -> tuple[str, ...]:
+    """The services far more entangled than the rest: at least `score_over_median` times the median
+    score and called synchronously by at least `min_inbound_share` of the services."""
+    scores = sorted(e.score for e in entangled.values())
+    if len(scores) < policy["min_services"]:
+        return ()
+    median = scores[len(scores) // 2] or 1e-9
+    inbound_needed = policy["min_inbound_share"] * (len(entangled) - 1)
+    return tuple(sorted(n for n, e in entangled.items()
+                        if e.score >= policy["score_over_median"] * median
+                        and len(e.inbound_sync_services) >= inbound_needed))
+
+
+def _hold_reason(name: str, e: Entanglement, total: int) -> str:
+    return (f"{name} is called synchronously by {len(e.inbound_sync_services)} of {total - 1} services over "
+            f"{e.sync_call_sites} call sites and shares {e.shared_tables} tables")
+
+
+def _rationale(members: list[str], entangled: dict[str, Entanglement], acyclic: nx.DiGraph, done: set[str],
+               first: bool) -> str:
     parts = []
-    if none:
-        parts.append(f"{', '.join(none)}: no service calls {'it' if len(none) == 1 else 'them'} synchronously")
-    for name in done:
-        parts.append(f"{name}: its synchronous callers ({', '.join(sorted(callers[name]))}) move in earlier waves")
-    for group in cycles:
-        outside = sorted(set().union(*(callers.get(n, set()) for n in group)) - set(group))
-        parts.append(f"{', '.join(group)} call each other synchronously (a cycle): move them together, or make one "
-                     "direction asynchronous first"
-                     + (f"; their other synchronous callers ({', '.join(outside)}) move earlier" if outside else ""))
+    for name in members:
+        e = entangled[name]
+        waiting = sorted(d for d in acyclic.successors(name) if d not in done and d not in members)
+        if not e.inbound_sync_services and not e.outbound_sync_services:
+            what = "no synchronous calls in or out" + (" (only asynchronous callers)" if e.async_call_sites else "")
+        else:
+            what = f"called synchronously by {len(e.inbound_sync_services)} service(s)"
+        if waiting:
+            what += f"; calls back into the monolith for {', '.join(waiting)} until they move"
+        parts.append(f"{name}: entanglement {e.score:g}, {what}")
     lead = "; ".join(parts)
-    return f"{lead}. {_numbers(members, facts)}." + (" Start here: nothing still in the monolith waits on "
-                                                      "these services' answers." if first else "")
+    return lead + "." + (" Start here: the least entangled services." if first else "")
 
 
-def _numbers(names: list[str], facts: dict[str, ServiceFacts]) -> str:
-    shared = ", ".join(f"{n} {len(facts[n].shared_tables)}" for n in names)
-    loc = ", ".join(f"{n} {facts[n].loc:,}" for n in names)
-    return f"Shared tables: {shared}; LOC: {loc}"
+def _data_steps(members: list[str], facts: dict[str, ServiceFacts]) -> tuple[str, ...]:
+    """The data split each service of a wave needs: tables it takes over, tables it shares."""
+    steps = []
+    for name in members:
+        service = facts[name]
+        if service.owned_tables:
+            steps.append(f"{name}: move tables {', '.join(service.owned_tables)} to its own database")
+        others = sorted(set(service.shared_tables) - set(service.owned_tables))
+        if others:
+            steps.append(f"{name}: stop using other services' tables {', '.join(others)} directly "
+                         "(call the owner's API or keep a read model fed by its events)")
+    return tuple(steps)
+
+
+def _verdict(entangled: dict[str, Entanglement], breaks: list[tuple[str, str, int]], hold: tuple[str, ...],
+             facts: dict[str, ServiceFacts], policy: dict[str, Any]) -> dict[str, Any]:
+    """'extract' or 'modularise in place first', with the figures behind it."""
+    rules = policy["verdict"]
+    total = len(entangled)
+    cyclic = sorted(n for n, e in entangled.items() if e.in_cycle)
+    shared = sorted({t for f in facts.values() for t in f.shared_tables})
+    figures = {"services": total, "services_in_sync_cycles": len(cyclic), "calls_to_make_async": len(breaks),
+               "shared_tables": len(shared), "held_back": list(hold)}
+    dense = total and (len(cyclic) >= rules["cycle_share"] * total or len(hold) >= rules["hold_share"] * total)
+    if dense:
+        summary = (f"Modularise in place first: {len(cyclic)} of {total} services call each other synchronously in "
+                   f"cycles and {len(shared)} tables are shared; no split is cheap until the {len(breaks)} calls "
+                   "listed in wave 1 are made asynchronous and each table has one owner.")
+        return {"kind": "modularise-first", "summary": summary, "figures": figures}
+    summary = (f"Extract in waves: {total - len(hold)} of {total} services can move out"
+               + (f" once {len(breaks)} synchronous calls are made asynchronous" if breaks else "")
+               + (f"; hold back {', '.join(hold)}" if hold else "") + ".")
+    return {"kind": "extract", "summary": summary, "figures": figures}
 
 
 # --------------------------------------------------------------------------- effort and risk
 
 
 def effort(service: ServiceFacts, boundaries: tuple[Boundary, ...]) -> dict[str, Any]:
-    """Lines, call sites to replace, tables to split, and a T-shirt size from recommend.yml."""
+    """Lines, call sites to replace, tables to split, and the points they add up to (recommend.yml).
+    The size (S/M/L/XL) is given by `rank_sizes` against the other services."""
     policy = load_policy()["waves"]["effort"]
     touching = [b for b in boundaries if service.name in (b.source, b.target)]
     call_sites = sum(len(b.calls) for b in touching)
     sync_sites = sum(1 for b in touching for c in b.calls if c.style == "sync")
     points = (service.loc * policy["per_loc"] + call_sites * policy["per_call_site"]
               + len(service.shared_tables) * policy["per_shared_table"])
-    size = next(label for floor, label in reversed(policy["sizes"]) if points >= floor)
     return {
         "loc": service.loc,
         "call_sites_to_replace": call_sites,
         "sync_call_sites": sync_sites,
         "shared_tables_to_split": list(service.shared_tables),
         "points": round(points, 2),
-        "size": size,
     }
 
 
-def risk(service: ServiceFacts, boundaries: tuple[Boundary, ...]) -> dict[str, Any]:
-    """low/medium/high with every cause that raised it."""
+def rank_sizes(efforts: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each effort with its size: the quartile of its points among this codebase's services, never
+    above what its points are worth on the absolute scale of recommend.yml (a small codebase has no XL)."""
+    policy = load_policy()["waves"]["effort"]
+    labels = [label for _, label in policy["sizes"]]
+    points = sorted(e["points"] for e in efforts.values())
+    ranked = {}
+    for name, e in efforts.items():
+        position = sum(1 for p in points if p < e["points"]) / max(1, len(points))
+        relative = labels[min(len(labels) - 1, int(position * len(labels)))]
+        absolute = next(label for floor, label in reversed(policy["sizes"]) if e["points"] >= floor)
+        size = min(relative, absolute, key=labels.index)
+        ranked[name] = {**e, "size": size,
+                        "basis": f"{e['points']:g} points, more than {position:.0%} of this codebase's services"}
+    return ranked
+
+
+def risk(service: ServiceFacts, entanglement: Entanglement, ranking: list[float]) -> dict[str, Any]:
+    """low/medium/high from the service's entanglement ranked against the others, with its causes."""
     policy = load_policy()["waves"]["risk"]
-    sync_callers = sorted(inbound_sync_callers(boundaries).get(service.name, set()))
-    touching = [b for b in boundaries if service.name in (b.source, b.target)]
-    sync_sites = sum(1 for b in touching for c in b.calls if c.style == "sync")
-    warnings = sum(len(b.extra.get("payload_warnings", ())) for b in touching)
-    measures = [
-        ("shared_tables", len(service.shared_tables),
-         f"{len(service.shared_tables)} shared table(s) to split: {', '.join(service.shared_tables)}"),
-        ("inbound_sync_services", len(sync_callers),
-         f"called synchronously by {len(sync_callers)} service(s): {', '.join(sync_callers)}"),
-        ("sync_call_sites", sync_sites, f"{sync_sites} synchronous call site(s) become network calls"),
-        ("payload_warnings", warnings, f"{warnings} call(s) may carry payloads over the channel limit"),
-    ]
-    levels: list[str] = []
-    causes: list[str] = []
-    for key, value, text in measures:
-        thresholds = policy[key]
-        if value >= thresholds["high"]:
-            levels.append("high")
-            causes.append(text)
-        elif value >= thresholds["medium"]:
-            levels.append("medium")
-            causes.append(text)
+    position = sum(1 for s in ranking if s < entanglement.score) / max(1, len(ranking))
+    if entanglement.score <= 0:
+        level = "low"
+    elif position >= policy["high_share"]:
+        level = "high"
+    elif position >= policy["medium_share"]:
+        level = "medium"
+    else:
+        level = "low"
+    causes = []
+    e = entanglement
+    if e.inbound_sync_services:
+        causes.append(f"called synchronously by {len(e.inbound_sync_services)} service(s): "
+                      f"{', '.join(e.inbound_sync_services)}")
+    if e.sync_call_sites:
+        causes.append(f"{e.sync_call_sites} synchronous call site(s) become network calls")
+    if e.shared_tables:
+        causes.append(f"{e.shared_tables} shared table(s) to split: {', '.join(service.shared_tables)}")
+    if e.in_cycle:
+        causes.append("in a cycle of synchronous calls")
+    if e.payload_warnings:
+        causes.append(f"{e.payload_warnings} call(s) may carry payloads over the channel limit")
     if service.compute and service.confidence < policy["low_confidence_target"]["below"]:
-        levels.append("medium")
         causes.append(f"{service.compute} is a borderline choice (confidence {service.confidence:.2f})")
-    level = "high" if "high" in levels else "medium" if levels else "low"
-    return {"level": level, "causes": causes}
+    summary = f"entanglement {e.score:g}, more than {position:.0%} of this codebase's services"
+    return {"level": level, "causes": causes, "score": e.score, "basis": summary}
