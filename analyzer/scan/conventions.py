@@ -170,16 +170,11 @@ ANNOTATED_TYPES = frozenset({"Annotated"})
 
 # --------------------------------------------------------------------------- raw SQL
 
-#: A string is treated as SQL only when it starts with a statement keyword.
+#: A string is treated as SQL only when it starts with a statement keyword (analyzer.scan.sql
+#: then parses it) ...
 SQL_STATEMENT = re.compile(r"^\s*\(?\s*(SELECT|INSERT|UPDATE|DELETE|WITH|REPLACE|MERGE|UPSERT)\b", re.I)
-_TABLE = r"""[`"\[]?([A-Za-z_][\w$]*(?:\.[A-Za-z_][\w$]*)?)[`"\]]?"""
-SQL_WRITES = re.compile(
-    r"\b(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|MERGE\s+INTO|UPDATE|DELETE\s+FROM)\s+" + _TABLE, re.I)
-SQL_READS = re.compile(r"\b(?:FROM|JOIN)\s+" + _TABLE, re.I)
-#: Lower-case statements must also show one of these to count as SQL rather than prose.
+#: ... and, written in lower case, also shows one of these to count as SQL rather than prose.
 SQL_MARKERS = re.compile(r"[*=,(?]|%s|%\(|:\w|\b(where|join|values|set|group\s+by|order\s+by|limit)\b", re.I)
-#: Words that follow FROM/JOIN/UPDATE without being table names.
-SQL_NOT_TABLES = frozenset({"select", "set", "where", "lateral", "unnest", "only", "dual", "values"})
 
 # --------------------------------------------------------------------------- vocabulary
 

@@ -27,6 +27,7 @@ from analyzer.scan.facts import (
     RawSql,
     TypeAlternative,
 )
+from analyzer.scan.sql import sql_tables
 
 ARG_TEXT_LIMIT = 80
 EXPR_TEXT_LIMIT = 120
@@ -823,21 +824,8 @@ class Extractor:
     # ------------------------------------------------------------------ SQL
 
     def _sql(self, text: str, line: int) -> None:
-        statement = conv.SQL_STATEMENT.match(text)
-        if not statement:
-            return
-        if not statement.group(1).isupper() and not conv.SQL_MARKERS.search(text):
-            return  # "select the best option from the menu" is prose, not a query
-        written = set()
-        for match in conv.SQL_WRITES.finditer(text):
-            table = match.group(1)
-            if table.lower() not in conv.SQL_NOT_TABLES:
-                written.add(match.start(1))
-                self.sql.append(RawSql(self.cur, table, "write", line))
-        for match in conv.SQL_READS.finditer(text):
-            table = match.group(1)
-            if match.start(1) not in written and table.lower() not in conv.SQL_NOT_TABLES:
-                self.sql.append(RawSql(self.cur, table, "read", line))
+        for table, op in sql_tables(text):
+            self.sql.append(RawSql(self.cur, table, op, line))
 
 
 _STATEMENTS = {
