@@ -146,6 +146,14 @@ def _service_section(service: Service, plan: Plan) -> list[Block]:
         if causes:
             blocks.append(Bullets(tuple(text(c) for c in causes)))
     blocks.append(Para(text("Modules: ", *joined([Code(m) for m in sorted(service.modules)]))))
+    groups = views.placement_groups(service)
+    if groups:
+        blocks.append(Para(text("Why these modules are here:" if service.kind == "shared" else
+                                "Placed here by the package structure and coupling:")))
+        blocks.append(Bullets(tuple(text(reason, ": ", *joined([Code(m) for m in modules[:PLACEMENT_EXAMPLES]]),
+                                         f" and {len(modules) - PLACEMENT_EXAMPLES} more"
+                                         if len(modules) > PLACEMENT_EXAMPLES else "")
+                                    for reason, modules in groups)))
     if service.entry_points:
         blocks.append(Table(("entry point", "detail", "location", "trigger"), tuple(
             (text(e.kind), text(Code(e.detail)), text(_where(e.path, e.line)), text(views.trigger_of(service, e.kind)))
@@ -226,6 +234,8 @@ def _waves_section(plan: Plan) -> list[Block]:
 
 #: Paths named per reason in the report; plan.json and the workbook list them all.
 SCOPE_EXAMPLES = 6
+#: Modules named per placement reason in a service's section (the workbook lists every module).
+PLACEMENT_EXAMPLES = 8
 
 
 def _scope_section(plan: Plan) -> list[Block]:

@@ -121,11 +121,29 @@ def module_loc(service: Service, module: str) -> int | None:
 
 
 def why_here(service: Service, module: str) -> str:
-    """Why a module sits in its service, from the decompose stage's strongest links."""
+    """Why a module sits in its service: how the package structure placed it (or why it is shared
+    kernel), then the decompose stage's strongest links."""
+    placed = placement_of(service, module)
     table = service.extra.get("why")
-    if not isinstance(table, Mapping) or module not in table:
-        return ""
-    return _describe_why(table[module])
+    links = _describe_why(table[module]) if isinstance(table, Mapping) and module in table else ""
+    return "; ".join(part for part in (placed, links) if part)
+
+
+def placement_of(service: Service, module: str) -> str:
+    table = service.extra.get("placement")
+    return str(table[module]) if isinstance(table, Mapping) and module in table else ""
+
+
+def placement_groups(service: Service) -> list[tuple[str, tuple[str, ...]]]:
+    """(reason, modules) for the modules placed other than as plain members of their app, by reason."""
+    table = service.extra.get("placement")
+    if not isinstance(table, Mapping):
+        return []
+    groups: dict[str, list[str]] = {}
+    for module, reason in sorted(table.items()):
+        if service.kind == "shared" or not str(reason).startswith("app package "):
+            groups.setdefault(str(reason), []).append(module)
+    return sorted(((reason, tuple(modules)) for reason, modules in groups.items()), key=lambda g: (-len(g[1]), g[0]))
 
 
 def _describe_why(value: Any) -> str:

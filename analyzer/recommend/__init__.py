@@ -113,12 +113,16 @@ def _owner(table: str, definers: dict[str, set[str]], writes: dict[str, Counter[
 
 
 def _placement(cluster: Cluster, decomposition: Decomposition) -> dict[str, Any]:
-    """Per-module lines and the decompose stage's strongest links, for reports and the review UI."""
+    """Per-module lines, how the package structure placed each module (or why it is shared
+    kernel), and the decompose stage's strongest links, for reports and the review UI."""
     loc = {m.name: m.loc for m in decomposition.graph.codebase.modules}
     why = {module: [{"neighbour": link.neighbour, "signal": link.signal, "weight": link.weight}
                     for link in decomposition.why.get(module, ())]
            for module in sorted(cluster.modules) if decomposition.why.get(module)}
-    return {"module_loc": {module: loc.get(module, 0) for module in sorted(cluster.modules)}, "why": why}
+    reasons = decomposition.shared_reasons if cluster.kind == "shared" else decomposition.placement
+    placement = {module: reasons[module] for module in sorted(cluster.modules) if module in reasons}
+    return {"module_loc": {module: loc.get(module, 0) for module in sorted(cluster.modules)}, "why": why,
+            "placement": placement}
 
 
 def _loc(cluster: Cluster, decomposition: Decomposition) -> int:
