@@ -55,4 +55,4 @@ bench: $(VENV)/.installed-dev  ## Strangler vs pyan3 on Django and sympy from Py
 	$(BIN)/python bench/scan_bench.py --write-results
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .strangler-cache samples/*/.strangler-cache test-artifacts
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

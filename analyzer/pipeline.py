@@ -13,6 +13,8 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import networkx as nx
+
 from analyzer import graph as graph_package
 from analyzer import model as model_module
 from analyzer.decompose import decompose
@@ -26,7 +28,7 @@ from analyzer.graph import build_graph
 from analyzer.model import CallSite, CodeBase, CodeGraph, Plan, Progress
 from analyzer.options import AnalysisOptions, load_project_options
 from analyzer.recommend import recommend
-from analyzer.scan import scan_keyed
+from analyzer.scan import codec, scan_keyed
 from analyzer.scan.cache import FactCache, derived_key
 from analyzer.scan.records import gc_paused
 
@@ -69,11 +71,14 @@ def build(path: str | Path, options: AnalysisOptions | None = None,
 
 def _graph(root: Path, codebase: CodeBase, codebase_key: str, options: AnalysisOptions) -> CodeGraph:
     """build_graph, cached next to the CodeBase it is built from (see _StoredGraph)."""
-    cache = FactCache.open(root.resolve(), options)
+    cache = FactCache.open(options)
     key = derived_key(codebase_key, _GRAPH_CODE, sorted(options.weights.items()))
-    stored = cache.get_derived("graphs", key)
-    if isinstance(stored, _StoredGraph):
-        return stored.attach(codebase)
+    stored = cache.get_derived("graphs", key, _StoredGraph)
+    if stored is not None:
+        try:
+            return stored.attach(codebase)
+        except (IndexError, TypeError):  # an entry that does not fit this CodeBase is a miss
+            pass
     graph = build_graph(codebase, options)
     cache.put_derived("graphs", key, _StoredGraph.detach(graph))
     return graph
@@ -97,6 +102,39 @@ class _StoredGraph:
         own = _own_calls(codebase)
         calls = tuple(own[c] if type(c) is int else c for c in self.calls)
         return replace(self.graph, codebase=codebase, calls=calls)
+
+
+def _encode_digraph(graph: nx.DiGraph) -> tuple:
+    """A DiGraph as plain data: node names once, then adjacency and predecessors by node index
+    (predecessor order kept, so a cached graph iterates exactly like the one built)."""
+    names = list(graph._node)
+    index = {name: position for position, name in enumerate(names)}
+    adjacency = tuple((index[u], tuple(index[v] for v in neighbours), tuple(neighbours.values()))
+                      for u, neighbours in graph._adj.items() if neighbours)
+    predecessors = tuple((index[v], tuple(index[u] for u in before))
+                         for v, before in graph._pred.items() if before)
+    return graph.graph, tuple(names), tuple(graph._node.values()), adjacency, predecessors
+
+
+def _build_digraph(fields: tuple) -> nx.DiGraph:
+    attributes, names, node_attributes, adjacency, predecessors = fields
+    graph = nx.DiGraph()
+    graph.graph.update(attributes)
+    graph._node = dict(zip(names, node_attributes, strict=True))
+    successors: dict = {name: {} for name in names}
+    for u, targets, edge_attributes in adjacency:
+        successors[names[u]] = dict(zip(map(names.__getitem__, targets), edge_attributes, strict=True))
+    preceding: dict = {name: {} for name in names}
+    for v, sources in predecessors:
+        target = names[v]
+        preceding[target] = {source: successors[source][target] for source in map(names.__getitem__, sources)}
+    graph._adj = graph._succ = successors
+    graph._pred = preceding
+    return graph
+
+
+codec.register(_StoredGraph)
+codec.register_custom(nx.DiGraph, "DiGraph", _encode_digraph, _build_digraph)
 
 
 def _own_calls(codebase: CodeBase) -> list[CallSite]:
