@@ -105,6 +105,19 @@ HOSTILE_CONFIG = {
 }
 
 
+def sign_head(repo: Path) -> None:
+    """Replace HEAD by the same commit carrying a (fake) PGP signature: `log.showSignature`
+    makes git hand signed commits to gpg.program."""
+    raw = subprocess.run(["git", "cat-file", "commit", "HEAD"], cwd=repo, check=True, capture_output=True,
+                         text=True).stdout
+    headers, _, message = raw.partition("\n\n")
+    signature = "gpgsig -----BEGIN PGP SIGNATURE-----\n \n iQEzBAABCAAdFiEE\n -----END PGP SIGNATURE-----"
+    signed = f"{headers}\n{signature}\n\n{message}"
+    sha = subprocess.run(["git", "hash-object", "-t", "commit", "-w", "--stdin"], cwd=repo, input=signed,
+                         check=True, capture_output=True, text=True).stdout.strip()
+    git(repo, "update-ref", "HEAD", sha)
+
+
 @pytest.mark.parametrize("vector", sorted(HOSTILE_CONFIG))
 def test_programs_named_in_the_repositorys_config_never_run(tmp_path: Path, vector: str):
     repo = tmp_path / "repo"
@@ -112,6 +125,7 @@ def test_programs_named_in_the_repositorys_config_never_run(tmp_path: Path, vect
     git(repo, "init", "-q")
     commit(repo, {"shop/orders.py": "a = 1\n", "shop/billing.py": "b = 1\n"})
     commit(repo, {"shop/orders.py": "a = 2\n", "shop/billing.py": "b = 2\n", ".gitattributes": "*.py diff=evil filter=evil\n"})
+    sign_head(repo)
     marker = tmp_path / "ran"
     evil = repo / "evil"
     evil.write_text(f"#!/bin/sh\ntouch {marker}\ncat\n")
@@ -141,6 +155,7 @@ def test_a_strangler_scan_of_a_hostile_repository_runs_nothing(tmp_path: Path):
     repo.mkdir()
     git(repo, "init", "-q")
     commit(repo, {"shop/__init__.py": "", "shop/orders.py": "a = 1\n", "shop/billing.py": "b = 1\n"})
+    sign_head(repo)
     marker = tmp_path / "ran"
     (repo / "evil").write_text(f"#!/bin/sh\ntouch {marker}\n")
     (repo / "evil").chmod(0o755)
