@@ -259,6 +259,7 @@ def cmd_scan(args: argparse.Namespace, out: Console, err: Console) -> int:
 
 
 def cmd_callgraph(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from analyzer.export.atomic import write_file
     from analyzer.export.callgraph import render_callgraph
     from analyzer.pipeline import build
 
@@ -267,7 +268,7 @@ def cmd_callgraph(args: argparse.Namespace, out: Console, err: Console) -> int:
         graph = build(path, _options_for(path, args), progress)
     text = render_callgraph(graph, args.format)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        write_file(Path(args.output), text.encode("utf-8"))
         err.print(f"wrote {args.output}", markup=False)
     else:
         sys.stdout.write(text)

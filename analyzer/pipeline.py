@@ -20,6 +20,7 @@ from analyzer import model as model_module
 from analyzer.decompose import decompose
 from analyzer.errors import NoPythonFiles, SourceNotFound, StranglerError
 from analyzer.export import FORMATS, write_outputs
+from analyzer.export.atomic import write_file
 from analyzer.export.check import NewCoupling, find_new_coupling, find_unplanned_modules
 from analyzer.export.overrides import read_overrides
 from analyzer.export.plan_json import read_plan
@@ -216,9 +217,9 @@ def analyze_batch(paths: Sequence[Path], out_dir: Path, base: AnalysisOptions, *
     rows.sort(key=lambda r: r.name)
     out_dir.mkdir(parents=True, exist_ok=True)
     index = out_dir / "index.md"
-    index.write_text(render_portfolio_markdown(rows), encoding="utf-8")
+    write_file(index, render_portfolio_markdown(rows).encode("utf-8"))
     portfolio = out_dir / "portfolio.xlsx"
-    portfolio.write_bytes(render_portfolio_xlsx(rows))
+    write_file(portfolio, render_portfolio_xlsx(rows))
     return BatchResult(rows=tuple(rows), written=(index, portfolio))
 
 

@@ -16,6 +16,7 @@ import json
 from pathlib import Path
 
 from analyzer.errors import ConfigError
+from analyzer.export.atomic import write_file
 from analyzer.graph.structure import function_graph
 from analyzer.model import CallSite, CodeBase, CodeGraph
 
@@ -123,5 +124,5 @@ def render_callgraph(source: CodeBase | CodeGraph, fmt: str = "pycg") -> str:
 
 
 def write_callgraph(source: CodeBase | CodeGraph, fmt: str, path: Path) -> Path:
-    path.write_text(render_callgraph(source, fmt), encoding="utf-8")
+    write_file(path, render_callgraph(source, fmt).encode("utf-8"))
     return path

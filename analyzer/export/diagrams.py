@@ -12,6 +12,7 @@ from pathlib import Path
 import graphviz
 
 from analyzer.export import views
+from analyzer.export.atomic import write_file
 from analyzer.model import Boundary, Plan, Service
 
 COMPUTE_STYLE = {
@@ -97,7 +98,7 @@ def render_svg(dot: str) -> bytes | None:
 
 
 def write_dot(plan: Plan, path: Path) -> Path:
-    path.write_bytes(render_dot(plan).encode("utf-8"))
+    write_file(path, render_dot(plan).encode("utf-8"))
     return path
 
 
@@ -106,5 +107,5 @@ def write_svg(dot: str, path: Path) -> Path | None:
     svg = render_svg(dot)
     if svg is None:
         return None
-    path.write_bytes(svg)
+    write_file(path, svg)
     return path

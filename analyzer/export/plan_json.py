@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.errors import PlanError
+from analyzer.export.atomic import write_file
 from analyzer.model import (
     Boundary,
     BoundaryCall,
@@ -63,7 +64,7 @@ def render_json(plan: Plan) -> str:
 
 
 def write_json(plan: Plan, path: Path) -> Path:
-    path.write_bytes(render_json(plan).encode("utf-8"))
+    write_file(path, render_json(plan).encode("utf-8"))
     return path
 
 

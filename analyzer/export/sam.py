@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from analyzer.export import views
+from analyzer.export.atomic import write_file
 from analyzer.model import Boundary, BoundaryCall, Plan, PlanEntryPoint, Service
 from analyzer.rules import limit
 
@@ -592,5 +593,5 @@ def render_sam(plan: Plan) -> str:
 
 
 def write_sam(plan: Plan, path: Path) -> Path:
-    path.write_bytes(render_sam(plan).encode("utf-8"))
+    write_file(path, render_sam(plan).encode("utf-8"))
     return path
