@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -114,3 +115,23 @@ def test_a_file_name_that_is_not_utf8_is_skipped_with_a_reason(tmp_path: Path) -
     assert done.returncode == 0, done.stderr
     assert "1 skipped" in done.stdout
     assert "file name is not valid UTF-8" in (tmp_path / "out" / "plan.json").read_text()
+
+
+def test_renamed_services_with_hostile_names_still_give_every_valid_output(tmp_path: Path) -> None:
+    """Names from a `rename` (or an edited workbook) used to break services.dot and report.md."""
+    config = tmp_path / "mine.toml"
+    config.write_text('[rename]\norders = "orders\\\\"\npayments = "<b>pay</b>"\nmedia = "a:b"\n'
+                      'reports = "x ``<img src=x onerror=alert(1)>``"\nshipping = "=HYPERLINK(\\"http://x\\")"\n'
+                      f'product = "{"p" * 5000}"\n')
+    out = tmp_path / "out"
+    done = strangler("analyze", str(SHOP), "--out", str(out), "--config", str(config))
+    assert done.returncode == 0, done.stderr
+    assert {p.name for p in out.iterdir()} >= {"plan.json", "plan.xlsx", "report.md", "report.html", "services.dot",
+                                               "template.yaml", "manifest.json"}
+    dot = shutil.which("dot")
+    if dot:
+        plain = subprocess.run([dot, "-Tplain", str(out / "services.dot")], capture_output=True, text=True)
+        assert plain.returncode == 0
+        assert sum(line.startswith("node ") for line in plain.stdout.splitlines()) == 11
+    report = (out / "report.md").read_text()
+    assert "``` x ``<img src=x onerror=alert(1)>`` ```" in report

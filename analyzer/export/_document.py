@@ -84,14 +84,32 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
 
 def _md_plain(value: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", value).replace("\n", " ")
+    return _MD_SPECIAL.sub(r"\\\1", value).replace("\r", " ").replace("\n", " ")
+
+
+_BACKTICKS = re.compile(r"`+")
+_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
 
 
 def _md_code(value: str) -> str:
-    value = value.replace("\n", " ")
-    if "`" in value:
-        return f"`` {value} ``"
+    """A code span no backtick run inside can close: its fence is longer than the longest run."""
+    value = value.replace("\r", " ").replace("\n", " ")
+    longest = max((len(run) for run in _BACKTICKS.findall(value)), default=0)
+    if longest:
+        fence = "`" * (longest + 1)
+        return f"{fence} {value} {fence}"
     return f"`{value}`"
+
+
+def md_code(value: str) -> str:
+    """`value` as an inline code span in Markdown (for names shown by the review page)."""
+    return _md_code(value)
+
+
+def md_text(value: str) -> str:
+    """`value` as literal Markdown text: every ASCII punctuation character backslash-escaped
+    (no emphasis, link, HTML, table cell, Streamlit colour or LaTeX markup), line breaks as spaces."""
+    return _PUNCTUATION.sub(r"\\\1", value.replace("\r", " ").replace("\n", " "))
 
 
 def _md_inline(spans: Inline, in_table: bool = False) -> str:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from analyzer.errors import ConfigError
 from analyzer.export.atomic import write_file
+from analyzer.export.diagrams import dot_quote
 from analyzer.graph.structure import function_graph
 from analyzer.model import CallSite, CodeBase, CodeGraph
 
@@ -88,7 +89,7 @@ def callgraph_document(source: CodeBase | CodeGraph) -> dict:
 
 
 def _dot_id(name: str) -> str:
-    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return dot_quote(name)
 
 
 def render_dot(source: CodeBase | CodeGraph) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analyzer.errors import StranglerError
+from analyzer.export._document import md_text
 from analyzer.options import load_project_options
 from analyzer.ui import source as sources
 from analyzer.ui import state
@@ -93,7 +94,7 @@ def _build_with_progress(source: sources.Source, options, slot) -> object:
 
 def _review_sidebar(plan, source: sources.Source) -> None:
     with st.sidebar:
-        st.caption(f"{plan.source.files_analyzed:,} files · {plan.source.loc:,} lines from {source.label}")
+        st.caption(f"{plan.source.files_analyzed:,} files · {plan.source.loc:,} lines from {md_text(source.label)}")
         st.header("Review")
         undo_column, reset_column = st.columns(2)
         undo_column.button("Undo", key="undo", on_click=state.undo, disabled=not state.can_undo(),

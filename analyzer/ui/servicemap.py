@@ -6,7 +6,12 @@ service being discussed and keeps labels short enough to read on a projector.
 
 from __future__ import annotations
 
+import re
+
+from analyzer.export.diagrams import dot_quote
 from analyzer.model import Plan
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 #: Fill and border per compute target; the shared kernel is grey and dashed (it is not deployed).
 TARGET_STYLE = {
@@ -21,6 +26,8 @@ EDGE_STYLE = {
 
 
 def html(text: str) -> str:
+    """Text for a DOT HTML-like label (control characters dropped: they are not allowed there)."""
+    text = _CONTROL.sub("", text)
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
@@ -29,7 +36,7 @@ def plural(count: int, word: str) -> str:
 
 
 def quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    return dot_quote(text)
 
 
 def service_map_dot(plan: Plan, highlight: str | None = None) -> str:
