@@ -11,7 +11,7 @@ import re
 from analyzer.export.diagrams import dot_quote
 from analyzer.model import Plan
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 #: Fill and border per compute target; the shared kernel is grey and dashed (it is not deployed).
 TARGET_STYLE = {
@@ -26,9 +26,11 @@ EDGE_STYLE = {
 
 
 def html(text: str) -> str:
-    """Text for a DOT HTML-like label (control characters dropped: they are not allowed there)."""
-    text = _CONTROL.sub("", text)
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    """Text for a DOT HTML-like label: control characters and line breaks as spaces, never empty
+    (Graphviz refuses `<b></b>`)."""
+    text = _CONTROL.sub(" ", text)
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return escaped if escaped.strip() else "&#160;"
 
 
 def plural(count: int, word: str) -> str:
