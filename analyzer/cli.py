@@ -402,9 +402,14 @@ def _size(size: int) -> str:
 
 
 def _read_path_list(path: Path) -> list[Path]:
+    from analyzer.inputs import MAX_CONFIG_BYTES, InputRefused, read_limited
+
     if not path.is_file():
         raise StranglerError(f"--from-file {path} does not exist; give a text file with one folder per line.")
-    lines = path.read_text(encoding="utf-8").splitlines()
+    try:
+        lines = read_limited(path, MAX_CONFIG_BYTES).splitlines()
+    except (InputRefused, UnicodeDecodeError) as exc:
+        raise StranglerError(f"--from-file {path} {exc}; give a text file with one folder per line.") from exc
     base = path.parent
     return [(base / line.strip()) if not Path(line.strip()).is_absolute() else Path(line.strip())
             for line in lines if line.strip() and not line.strip().startswith("#")]

@@ -135,3 +135,46 @@ def test_renamed_services_with_hostile_names_still_give_every_valid_output(tmp_p
         assert sum(line.startswith("node ") for line in plain.stdout.splitlines()) == 11
     report = (out / "report.md").read_text()
     assert "``` x ``<img src=x onerror=alert(1)>`` ```" in report
+
+
+def xlsx_bomb(path: Path, unpacked: int) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
+            chunk = b"<c>" + b" " * (1 << 20) + b"</c>"
+            for _ in range(unpacked // len(chunk) + 1):
+                member.write(chunk)
+    return path
+
+
+@pytest.mark.parametrize("kind", ["bomb", "zeros"])
+def test_an_overrides_workbook_that_is_a_bomb_or_junk_is_one_sentence(tmp_path: Path, kind: str) -> None:
+    if kind == "bomb":
+        workbook = xlsx_bomb(tmp_path / "plan.xlsx", 400_000_000)
+        assert workbook.stat().st_size < 2_000_000
+        expected = "unpacks to"
+    else:
+        workbook = tmp_path / "plan.xlsx"
+        with open(workbook, "wb") as handle:
+            handle.truncate(30_000_000)
+        expected = "over the 20,000,000-byte limit"
+    done = strangler("analyze", str(SHOP), "--out", str(tmp_path / "out"), "--overrides", str(workbook))
+    assert done.returncode == 2
+    assert expected in one_sentence(done.stderr)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("suffix", [".json", ".toml"])
+def test_deeply_nested_overrides_and_plans_are_one_sentence(tmp_path: Path, suffix: str) -> None:
+    nested = tmp_path / f"over{suffix}"
+    nested.write_text(("x = " if suffix == ".toml" else "") + "[" * 100_000 + "]" * 100_000 + "\n")
+    done = strangler("analyze", str(SHOP), "--out", str(tmp_path / "out"), "--overrides", str(nested))
+    assert done.returncode == 2
+    assert "nests 100000 levels deep, over the limit of 64" in one_sentence(done.stderr)
+    plan = tmp_path / "plan.json"
+    plan.write_text("[" * 100_000 + "]" * 100_000)
+    checked = strangler("check", str(SHOP), "--plan", str(plan))
+    assert checked.returncode == 2
+    assert "nests 100000 levels deep" in one_sentence(checked.stderr)

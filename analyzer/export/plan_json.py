@@ -18,6 +18,7 @@ from typing import Any
 
 from analyzer.errors import PlanError
 from analyzer.export.atomic import write_file
+from analyzer.inputs import MAX_PLAN_BYTES, InputRefused, check_nesting, read_limited
 from analyzer.model import (
     Boundary,
     BoundaryCall,
@@ -235,9 +236,12 @@ def plan_from_dict(data: Mapping[str, Any], origin: str = "plan.json") -> Plan:
 def read_plan(path: Path) -> Plan:
     """Read plan.json written by `render_json` (or edited by hand)."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = read_limited(Path(path), MAX_PLAN_BYTES)
+        check_nesting(text)
     except FileNotFoundError as exc:
         raise PlanError(f"{path} does not exist; pass the plan.json written by `strangler analyze`.") from exc
+    except InputRefused as exc:
+        raise PlanError(f"{path} {exc}; pass the plan.json written by `strangler analyze`.") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise PlanError(f"{path} could not be read ({exc}); pass a plan.json file.") from exc
     try:
