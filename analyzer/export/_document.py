@@ -88,7 +88,7 @@ def _md_plain(value: str) -> str:
 
 
 _BACKTICKS = re.compile(r"`+")
-_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+_UI_SPECIAL = re.compile(r"([\\`*_\[\]<>|#$~{}])")
 
 
 def _md_code(value: str) -> str:
@@ -107,9 +107,10 @@ def md_code(value: str) -> str:
 
 
 def md_text(value: str) -> str:
-    """`value` as literal Markdown text: every ASCII punctuation character backslash-escaped
-    (no emphasis, link, HTML, table cell, Streamlit colour or LaTeX markup), line breaks as spaces."""
-    return _PUNCTUATION.sub(r"\\\1", value.replace("\r", " ").replace("\n", " "))
+    """`value` as literal Markdown text inside a line: the characters that open emphasis, code,
+    links, HTML, table cells, headings, Streamlit colour directives (`:red[`) or LaTeX (`$`)
+    backslash-escaped, line breaks as spaces."""
+    return _UI_SPECIAL.sub(r"\\\1", value.replace("\r", " ").replace("\n", " "))
 
 
 def _md_inline(spans: Inline, in_table: bool = False) -> str:

@@ -16,6 +16,8 @@ from analyzer.ui.views import adjust, export, overview, services, tables
 
 FOLDER_INPUT = "source_folder"
 ZIP_UPLOAD = "source_zip"
+#: The session's current upload: holding it keeps its unpacked folder; replacing it frees that.
+UPLOADED_SOURCE = "review_uploaded_source"
 TABS = ("Overview", "Services", "Adjust", "Boundaries", "Waves", "Export")
 
 
@@ -73,9 +75,11 @@ def _pick_source() -> sources.Source | None:
         )
     if upload is not None:
         source = sources.zip_source(upload.name, upload.getvalue())
+        sources.hold_upload(st.session_state, UPLOADED_SOURCE, source)
         if source.extract is not None and source.extract.skipped:
             st.sidebar.caption(f"{len(source.extract.skipped)} nested archive(s) in the upload were not unpacked.")
         return source
+    sources.hold_upload(st.session_state, UPLOADED_SOURCE, None)
     return sources.folder_source(folder)
 
 

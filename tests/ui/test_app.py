@@ -95,11 +95,11 @@ def test_sample_loads_with_figures_tabs_and_service_map(app):
     assert all(f'"{name}" [' in dot for name in services(app))
 
 
-def test_bad_folder_shows_one_sentence_and_nothing_else(app):
-    app.text_input(key="source_folder").input("/no/such/folder").run()
+def test_bad_folder_shows_one_sentence_and_nothing_else(app, tmp_path):
+    app.text_input(key="source_folder").input(str(tmp_path / "nope")).run()
     assert not app.exception
     assert [e.value for e in app.error] == [
-        "Folder not found: /no/such/folder; enter a path to a Python codebase."]
+        f"Folder not found: {tmp_path / 'nope'}; enter a path to a Python codebase."]
     assert not app.tabs
 
 
