@@ -13,6 +13,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import msgpack
 import networkx as nx
 
 from analyzer import graph as graph_package
@@ -106,30 +107,75 @@ class _StoredGraph:
 
 
 def _encode_digraph(graph: nx.DiGraph) -> tuple:
-    """A DiGraph as plain data: node names once, then adjacency and predecessors by node index
-    (predecessor order kept, so a cached graph iterates exactly like the one built)."""
+    """A DiGraph as one msgpack blob of plain data, decoded by msgpack alone (no call back into
+    Python per object): node names once, each node's attributes, then successors and the order of
+    predecessors by node position (predecessor dicts are the successors' own attribute dicts, as
+    networkx shares them), and the attribute keys whose list values were stored as arrays. A graph
+    holding anything else (a record, a nested list) raises CodecError: it is not cached."""
     names = list(graph._node)
     index = {name: position for position, name in enumerate(names)}
-    adjacency = tuple((index[u], tuple(index[v] for v in neighbours), tuple(neighbours.values()))
-                      for u, neighbours in graph._adj.items() if neighbours)
-    predecessors = tuple((index[v], tuple(index[u] for u in before))
-                         for v, before in graph._pred.items() if before)
-    return graph.graph, tuple(names), tuple(graph._node.values()), adjacency, predecessors
+    list_keys = sorted({key for neighbours in graph._adj.values() for attributes in neighbours.values()
+                        for key, value in attributes.items() if type(value) is list})
+    nodes = tuple(_plain_attributes(attributes, ()) for attributes in graph._node.values())
+    successors = tuple((index[u], tuple(index[v] for v in neighbours),
+                        tuple(_plain_attributes(attributes, list_keys) for attributes in neighbours.values()))
+                       for u, neighbours in graph._adj.items() if neighbours)
+    predecessors = tuple((index[v], tuple(index[u] for u in before)) for v, before in graph._pred.items() if before)
+    blob = msgpack.packb((_plain_attributes(graph.graph, ()), tuple(names), nodes, successors, predecessors,
+                          tuple(list_keys)), use_bin_type=True)
+    return (blob,)
+
+
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _plain_attributes(attributes: dict, list_keys) -> dict:
+    """`attributes` with list values under `list_keys` as tuples; CodecError for anything msgpack
+    alone would not give back as it was (a record, a list elsewhere, a non-str key)."""
+    out = {}
+    for key, value in attributes.items():
+        if type(key) is not str:
+            raise codec.CodecError("graph attribute keys must be str")
+        if type(value) is list and key in list_keys:
+            value = tuple(value)
+        if not _plain_value(value):
+            raise codec.CodecError(f"graph attribute {key!r} holds a {type(value).__name__}")
+        out[key] = value
+    return out
+
+
+def _plain_value(value) -> bool:
+    kind = type(value)
+    if kind in _PLAIN:
+        return True
+    if kind is tuple:
+        return all(map(_plain_value, value))
+    return False
 
 
 def _build_digraph(fields: tuple) -> nx.DiGraph:
-    attributes, names, node_attributes, adjacency, predecessors = fields
-    graph = nx.DiGraph()
-    graph.graph.update(attributes)
-    graph._node = dict(zip(names, node_attributes, strict=True))
-    successors: dict = {name: {} for name in names}
-    for u, targets, edge_attributes in adjacency:
-        successors[names[u]] = dict(zip(map(names.__getitem__, targets), edge_attributes, strict=True))
-    preceding: dict = {name: {} for name in names}
+    (blob,) = fields
+    attributes, names, nodes, successors, predecessors, list_keys = msgpack.unpackb(
+        blob, use_list=False, raw=False, strict_map_key=True)
+    if type(attributes) is not dict or len(names) != len(nodes) or not all(type(n) is dict for n in nodes):
+        raise codec.CodecError("graph entry with mismatched nodes")
+    name = names.__getitem__
+    adjacency: dict = {node: {} for node in names}
+    for u, targets, edges in successors:
+        if list_keys:
+            for edge in edges:
+                for key in list_keys:
+                    if key in edge:
+                        edge[key] = list(edge[key])
+        adjacency[names[u]] = dict(zip(map(name, targets), edges, strict=True))
+    preceding: dict = {node: {} for node in names}
     for v, sources in predecessors:
         target = names[v]
-        preceding[target] = {source: successors[source][target] for source in map(names.__getitem__, sources)}
-    graph._adj = graph._succ = successors
+        preceding[target] = {source: adjacency[source][target] for source in map(name, sources)}
+    graph = nx.DiGraph()
+    graph.graph.update(attributes)
+    graph._node = dict(zip(names, nodes, strict=True))
+    graph._adj = graph._succ = adjacency
     graph._pred = preceding
     return graph
 

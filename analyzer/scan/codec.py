@@ -2,11 +2,13 @@
 
 Cache entries used to be pickles, and unpickling runs whatever the bytes say: a crafted cache
 entry was code execution. Here an entry can only ever decode into None, bool, int, float, str,
-tuple, list, dict with str keys, and the classes registered below. A record is written as a
-one-entry map `{tag: [field, field, ...]}` whose key (its class name as msgpack bytes; the data
-itself never holds bytes, and its own maps have str keys) says which registered class to build;
+bytes, tuple, list, dict with str keys, and the classes registered below. A record is written as a
+one-entry map `{tag: [field, field, ...]}` whose key (its class name as msgpack bytes; the
+data's own maps have str keys only) says which registered class to build;
 decoding refuses an unknown tag or a wrong number of fields. Tuples are plain msgpack arrays,
-decoded without calling back into Python (the bulk of an entry); a list is `{b"L": [...]}`.
+decoded without calling back into Python (the bulk of an entry); a list is `{b"L": [...]}`; a
+tuple of several records of one class is a table `{b"*" + tag: [[fields], [fields], ...]}`,
+built with one call back into Python for the whole table instead of one per record.
 
 Registering a record class is one line in RECORDS (NamedTuples and dataclasses, slotted or
 not). Types that need their own shape (a networkx graph) register an encoder and a builder
@@ -24,7 +26,7 @@ import msgpack
 
 from analyzer import model
 from analyzer.scan import facts
-from analyzer.scan.records import fill_slots, slots_of
+from analyzer.scan.records import set_slots, slots_of
 
 #: Bump when the layout of entries changes; entries of another format are never decoded.
 FORMAT = b"STRANGLER-CACHE-1\n"
@@ -40,15 +42,17 @@ RECORDS: tuple[type, ...] = (
     model.OrmModel, model.DataAccess, model.ModuleMetrics, model.CodeGraph,
 )
 
-_LEAVES = frozenset({str, int, float, bool, type(None)})
+_LEAVES = frozenset({str, int, float, bool, type(None), bytes})
 _LIST = b"L"
+_ROW_TYPES = frozenset({tuple})
 
 
 class CodecError(ValueError):
     """The bytes are not an entry this version can read, or the value cannot be stored."""
 
 
-_encoders: dict[type, Callable[[Any], list]] = {}
+_encoders: dict[type, Callable[[Any], dict]] = {}
+_rows: dict[type, tuple[bytes, Callable[[Any], tuple]]] = {}  # class -> (table tag, fields of one record)
 _builders: dict[bytes, Callable[[tuple], Any]] = {_LIST: list}
 
 
@@ -65,8 +69,19 @@ def register(cls: type) -> type:
     tag = cls.__name__.encode()
     get = attrgetter(*names) if len(names) > 1 else (lambda obj, name=names[0]: (getattr(obj, name),))
     _encoders[cls] = lambda obj: {tag: tuple(map(_plain, get(obj)))}
+    _rows[cls] = (b"*" + tag, lambda obj: tuple(map(_plain, get(obj))))
     _add_builder(tag, build)
+    _add_builder(b"*" + tag, _table_builder(build))
     return cls
+
+
+def _table_builder(build: Callable[[tuple], Any]) -> Callable[[tuple], tuple]:
+    def build_table(rows: tuple) -> tuple:
+        if not _ROW_TYPES.issuperset(map(type, rows)):
+            raise CodecError("a record table holds something else than rows")
+        return tuple(map(build, rows))
+
+    return build_table
 
 
 def register_custom(cls: type, tag: str, encode: Callable[[Any], tuple], build: Callable[[tuple], Any]) -> None:
@@ -99,10 +114,12 @@ def _dataclass_builder(cls: type, names: tuple[str, ...]) -> Callable[[tuple], A
     if "__slots__" in cls.__dict__ and "__dict__" not in cls.__dict__:
         slots = slots_of(cls)
 
-        def build_slots(fields: tuple) -> Any:
+        def build_slots(fields: tuple, _new: Callable = object.__new__, _set: Callable = set_slots) -> Any:
             if len(fields) != count:
                 raise CodecError(f"{cls.__name__} takes {count} fields, the entry has {len(fields)}")
-            return fill_slots(cls, slots, fields)
+            obj = _new(cls)
+            _set(slots, obj, fields)
+            return obj
 
         return build_slots
     new = object.__new__
@@ -123,7 +140,14 @@ def _plain(value: Any) -> Any:
     if kind in _LEAVES:
         return value
     if kind is tuple:
-        return value if _LEAVES.issuperset(map(type, value)) else tuple(map(_plain, value))
+        kinds = set(map(type, value))
+        if _LEAVES.issuperset(kinds):
+            return value
+        if len(kinds) == 1 and len(value) > 1:
+            table = _rows.get(kinds.pop())
+            if table is not None:
+                return {table[0]: tuple(map(table[1], value))}
+        return tuple(map(_plain, value))
     if kind is list:
         return {_LIST: tuple(map(_plain, value))}
     if kind is dict:
@@ -136,14 +160,17 @@ def _plain(value: Any) -> Any:
     return encode(value)
 
 
-def _hook(mapping: dict, _bytes: type = bytes, _builders: dict = _builders) -> Any:
-    if len(mapping) == 1:
-        for key, fields in mapping.items():
-            if type(key) is _bytes:
-                build = _builders.get(key)
-                if build is None or type(fields) is not tuple:
-                    raise CodecError(f"unknown record {key!r}")
-                return build(fields)
+def _hook(mapping: dict, _bytes: type = bytes, _get: Callable = _builders.get, _len: Callable = len,
+          _first: Callable = next, _iter: Callable = iter, _type: Callable = type, _tuple: type = tuple) -> Any:
+    """Called by msgpack for every map, innermost first: a one-entry map with a bytes key is a record."""
+    if _len(mapping) == 1:
+        key = _first(_iter(mapping))
+        if _type(key) is _bytes:
+            build = _get(key)
+            fields = mapping[key]
+            if build is None or _type(fields) is not _tuple:
+                raise CodecError(f"unknown record {key!r}")
+            return build(fields)
     return mapping
 
 

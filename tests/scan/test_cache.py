@@ -199,7 +199,7 @@ def test_codec_refuses_unknown_records_wrong_arity_and_odd_keys(payload):
         codec.loads(data)
 
 
-@pytest.mark.parametrize("value", [{1: "x"}, b"bytes", {"set"}, object()])
+@pytest.mark.parametrize("value", [{1: "x"}, {"set"}, object(), 2 ** 70])
 def test_codec_refuses_to_store_what_it_cannot_read_back(value):
     with pytest.raises(codec.CodecError):
         codec.dumps(value)
