@@ -18,7 +18,7 @@ else:  # pragma: no cover - Python 3.10
 
 #: A pyproject.toml, strangler.toml or --config file; real ones are a few KB.
 MAX_CONFIG_BYTES = 1_000_000
-#: A plan.json (`check --plan`); Django's plan is about 4 MB.
+#: A plan.json (`check --plan`); Django's plan is about 1 MB.
 MAX_PLAN_BYTES = 64_000_000
 #: An overrides .json or .toml assigning modules to services.
 MAX_OVERRIDES_BYTES = 16_000_000
