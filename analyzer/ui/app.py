@@ -28,6 +28,7 @@ def main() -> None:
     # One fixed slot for the progress bar, so the tabs below keep their place in the page
     # (and the tab the room is on) whether or not this run had to analyze.
     progress_slot = st.empty()
+    source = None
     try:
         source = _pick_source()
         if source is None:
@@ -38,7 +39,7 @@ def main() -> None:
         plan = state.current_plan()
         last = state.last_change()
     except StranglerError as exc:
-        st.error(str(exc))
+        st.error(sources.without_server_paths(str(exc), source))
         return
     except Exception as exc:
         if state.debugging():

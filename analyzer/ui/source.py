@@ -22,7 +22,7 @@ import tempfile
 import threading
 import weakref
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import streamlit as st
@@ -199,6 +199,15 @@ def _graphs() -> dict:
     return {"lock": threading.Lock(), "graphs": OrderedDict()}
 
 
+def without_server_paths(message: str, source: Source | None) -> str:
+    """An upload's private folder named as the upload in a message shown on the page."""
+    if source is None or source.extract_folder is None:
+        return message
+    for folder in sorted({str(source.root), str(source.extract_folder)}, key=len, reverse=True):
+        message = message.replace(folder, source.label)
+    return message
+
+
 def cached_graph(source: Source) -> CodeGraph | None:
     registry = _graphs()
     with registry["lock"]:
@@ -215,6 +224,8 @@ def load_graph(source: Source, options: AnalysisOptions, progress: Progress | No
     if graph is not None:
         return graph
     graph = build(source.root, options, progress)
+    if source.extract_folder is not None:  # plans and exports name the upload, not the server's folder
+        graph = replace(graph, codebase=replace(graph.codebase, root=source.label))
     registry = _graphs()
     with registry["lock"]:
         registry["graphs"][source.key] = graph

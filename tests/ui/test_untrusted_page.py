@@ -166,3 +166,18 @@ def test_a_bomb_workbook_uploaded_for_overrides_is_one_sentence_without_server_p
     assert len(shown) == 1 and shown[0].startswith("plan.xlsx unpacks to 314,572,800 bytes")
     assert tempfile.gettempdir() not in shown[0] and "strangler-overrides" not in shown[0]
     assert os.sep + "tmp" not in shown[0]
+
+
+def test_an_upload_without_python_names_the_upload_not_the_server_folder(app):
+    app.file_uploader(key="source_zip").upload("docs.zip", zip_of({"docs/readme.txt": "hello\n"}),
+                                               "application/zip").run()
+    assert not app.exception
+    shown = errors(app)
+    assert len(shown) == 1 and "docs.zip" in shown[0]
+    assert tempfile.gettempdir() not in shown[0] and "strangler-upload" not in shown[0]
+
+
+def test_plans_of_an_upload_name_the_upload(app):
+    app.file_uploader(key="source_zip").upload("kiosk.zip", zip_of(SMALL), "application/zip").run()
+    assert not app.error
+    assert app.session_state["review_graph"].codebase.root == "kiosk.zip"
