@@ -178,3 +178,21 @@ def test_deeply_nested_overrides_and_plans_are_one_sentence(tmp_path: Path, suff
     checked = strangler("check", str(SHOP), "--plan", str(plan))
     assert checked.returncode == 2
     assert "nests 100000 levels deep" in one_sentence(checked.stderr)
+
+
+def test_a_valid_cache_entry_of_the_wrong_type_is_ignored_on_every_run(tmp_path: Path) -> None:
+    from analyzer.model import Skipped
+    from analyzer.scan import codec
+
+    root = small_tree(tmp_path / "vendor")
+    folder = tmp_path / "cache"
+    env = {"STRANGLER_CACHE_DIR": str(folder)}
+    assert strangler("analyze", str(root), "--out", str(tmp_path / "first"), env=env).returncode == 0
+    entries = list(folder.rglob("*.msgpack"))
+    assert entries
+    for entry in entries:
+        entry.write_bytes(codec.dumps(Skipped("x.py", "not what this slot holds")))
+    for run in ("second", "third"):
+        done = strangler("analyze", str(root), "--out", str(tmp_path / run), env=env)
+        assert done.returncode == 0, done.stderr
+        assert (tmp_path / run / "plan.json").read_bytes() == (tmp_path / "first" / "plan.json").read_bytes()
