@@ -58,4 +58,4 @@ quality: $(VENV)/.installed-dev  ## plan quality on five real monoliths from PyP
 	$(BIN)/python bench/quality.py --cold --write
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .strangler-cache samples/*/.strangler-cache test-artifacts
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts

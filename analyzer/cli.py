@@ -8,6 +8,7 @@ result objects. Errors the user can fix become one sentence on stderr and a non-
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import time
 from collections import Counter
@@ -25,6 +26,8 @@ from analyzer.options import AnalysisOptions
 
 #: Show a progress bar only when a stage has at least this many items (short runs stay quiet).
 PROGRESS_MIN_ITEMS = 200
+#: Environment variable naming the cache folder (analyzer.scan.cache.ENV_VAR).
+CACHE_ENV = "STRANGLER_CACHE_DIR"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -35,6 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return ExitCode.USAGE
     out = Console(highlight=False, soft_wrap=True)
     err = Console(stderr=True, highlight=False, soft_wrap=True)
+    _show_warnings()
     try:
         return int(args.handler(args, out, err))
     except StranglerError as exc:
@@ -52,6 +56,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         err.print("strangler: interrupted.")
         return 130
+
+
+class _NoteHandler(logging.Handler):
+    """Library warnings (a cache folder refused, a cache entry ignored) as one line on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        sys.stderr.write(f"strangler: note: {record.getMessage()}\n")
+
+
+def _show_warnings() -> None:
+    logger = logging.getLogger("analyzer")
+    if not any(isinstance(h, _NoteHandler) for h in logger.handlers):
+        logger.addHandler(_NoteHandler(logging.WARNING))
+        logger.propagate = False
 
 
 # --------------------------------------------------------------------------- argument parsing
@@ -103,12 +121,21 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "json"), default="text")
     _scan_options(check)
     check.set_defaults(handler=cmd_check)
+
+    cache = sub.add_parser("cache", help="where the analysis cache lives, its size; clear it")
+    cache.add_argument("action", choices=("info", "clear"), help="info: location, size and entries; "
+                       "clear: delete every entry Strangler wrote there")
+    cache.add_argument("--cache-dir", help=f"the cache folder (default: ${'{'}{CACHE_ENV}{'}'}, else the user's "
+                       "cache folder)")
+    cache.set_defaults(handler=cmd_cache)
     return parser
 
 
 def _scan_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("scan options")
     group.add_argument("--no-cache", action="store_true", help="parse every file again, ignoring the cache")
+    group.add_argument("--cache-dir", metavar="DIR", help=f"cache folder (default: ${'{'}{CACHE_ENV}{'}'}, else the "
+                       "user's cache folder; see `strangler cache info`)")
     group.add_argument("--jobs", type=_positive_int, default=0, help="parallel workers (default: all cores)")
     group.add_argument("--exclude", action="append", default=[], metavar="GLOB",
                        help="also skip paths with a part matching GLOB (repeatable)")
@@ -157,6 +184,8 @@ def _options_for(path: Path, args: argparse.Namespace) -> AnalysisOptions:
     changes: dict = {}
     if args.no_cache:
         changes["cache"] = False
+    if args.cache_dir:
+        changes["cache_dir"] = args.cache_dir
     if args.jobs:
         changes["jobs"] = args.jobs
     if args.exclude:
@@ -253,6 +282,7 @@ def _excluded_by_reason(excluded: Sequence) -> list[tuple[str, int]]:
 
 
 def cmd_callgraph(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from analyzer.export.atomic import write_file
     from analyzer.export.callgraph import render_callgraph
     from analyzer.pipeline import build
 
@@ -261,7 +291,7 @@ def cmd_callgraph(args: argparse.Namespace, out: Console, err: Console) -> int:
         graph = build(path, _options_for(path, args), progress)
     text = render_callgraph(graph, args.format)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        write_file(Path(args.output), text.encode("utf-8"))
         err.print(f"wrote {args.output}", markup=False)
     else:
         sys.stdout.write(text)
@@ -303,7 +333,7 @@ def cmd_analyze(args: argparse.Namespace, out: Console, err: Console) -> int:
     if args.overrides:
         err.print("strangler: --overrides applies to one codebase; analyze it on its own.")
         return ExitCode.USAGE
-    base = AnalysisOptions().replace(cache=not args.no_cache)
+    base = AnalysisOptions().replace(cache=not args.no_cache, cache_dir=args.cache_dir or "")
     flags = {k: v for k, v in (("services", args.services), ("resolution", args.resolution), ("seed", args.seed))
              if v}
     with _batch_progress(err, len(paths)) as tick:
@@ -362,10 +392,47 @@ def cmd_check(args: argparse.Namespace, out: Console, err: Console) -> int:
     return ExitCode.FINDINGS if findings else ExitCode.OK
 
 
+def cmd_cache(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from analyzer.scan.cache import cache_info, clear_cache, folder_for
+
+    folder = folder_for(AnalysisOptions(cache_dir=args.cache_dir or ""))
+    info = cache_info(folder)
+    if args.action == "clear":
+        if info.exists and not info.ours:
+            err.print(f"strangler: {folder} is not a Strangler cache folder; nothing was deleted.", markup=False)
+            return ExitCode.USAGE
+        removed = clear_cache(folder)
+        out.print(f"Cleared the cache in {folder}: {removed:,} entries ({_size(info.size_bytes)}) deleted.",
+                  markup=False)
+        return ExitCode.OK
+    out.print(f"cache folder: {folder}", markup=False)
+    if not info.exists:
+        out.print("status: empty (created on the next scan)")
+        return ExitCode.OK
+    if not info.ours:
+        out.print("status: not a Strangler cache folder (no CACHEDIR.TAG and signature); it is left alone")
+        return ExitCode.OK
+    out.print(f"size: {_size(info.size_bytes)}")
+    for kind, count in info.entries.items():
+        out.print(f"{kind}: {count:,} entries")
+    if info.stale_versions:
+        out.print(f"entries of {info.stale_versions} other Strangler version(s): removed on the next scan")
+    return ExitCode.OK
+
+
+def _size(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB" if size >= 100_000 else f"{size:,} bytes"
+
+
 def _read_path_list(path: Path) -> list[Path]:
+    from analyzer.inputs import MAX_CONFIG_BYTES, InputRefused, read_limited
+
     if not path.is_file():
         raise StranglerError(f"--from-file {path} does not exist; give a text file with one folder per line.")
-    lines = path.read_text(encoding="utf-8").splitlines()
+    try:
+        lines = read_limited(path, MAX_CONFIG_BYTES).splitlines()
+    except (InputRefused, UnicodeDecodeError) as exc:
+        raise StranglerError(f"--from-file {path} {exc}; give a text file with one folder per line.") from exc
     base = path.parent
     return [(base / line.strip()) if not Path(line.strip()).is_absolute() else Path(line.strip())
             for line in lines if line.strip() and not line.strip().startswith("#")]

@@ -2,6 +2,11 @@
 
 Options come from, lowest precedence first: the defaults below, `[tool.strangler]` in the
 analyzed project's pyproject.toml or its strangler.toml, a `--config FILE`, then CLI flags.
+
+The analyzed project is untrusted (a vendor's repository, an upload): its own files may set
+analysis settings only (PROJECT_OPTIONS). Options that touch the file system, run programs or
+size how much work is done (USER_ONLY_OPTIONS) are accepted only from the user's own --config
+file or the command line; a project file setting one is refused, naming the file and the key.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.errors import ConfigError
+from analyzer.inputs import MAX_CONFIG_BYTES, InputRefused, load_toml, read_limited
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -49,7 +55,7 @@ class AnalysisOptions:
     max_file_bytes: int = 2_000_000  # larger files are skipped as generated code
     jobs: int = 0  # parse processes; 0 = all cores
     cache: bool = True
-    cache_dir: str = ""  # "" = <root>/.strangler-cache
+    cache_dir: str = ""  # "" = $STRANGLER_CACHE_DIR, else the user's cache folder (analyzer.scan.cache)
     # graph signals
     weights: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
     cochange_commits: int = 500  # how many recent commits the co-change signal reads
@@ -72,6 +78,20 @@ class AnalysisOptions:
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(AnalysisOptions)}
+
+#: What the analyzed project's own pyproject.toml / strangler.toml may set: how to analyze it.
+PROJECT_OPTIONS = frozenset({
+    "exclude", "extra_exclude", "include", "roots", "weights", "resolution", "services", "seed",
+    "together", "apart", "assign", "rename", "shared",
+})
+#: What only the user may set (--config FILE or a flag), and why a project may not.
+USER_ONLY_OPTIONS = {
+    "cache": "it decides whether Strangler writes to your cache",
+    "cache_dir": "it chooses a folder Strangler writes to and prunes",
+    "jobs": "it decides how many processes run on your machine",
+    "max_file_bytes": "it decides how large a file Strangler reads into memory",
+    "cochange_commits": "it decides how much git history is read",
+}
 
 
 def options_from_mapping(data: dict[str, Any], *, base: AnalysisOptions | None = None,
@@ -134,27 +154,52 @@ def _coerce(key: str, value: Any, default: Any, origin: str) -> Any:
 
 def load_project_options(root: Path, config_file: Path | None = None,
                          base: AnalysisOptions | None = None) -> AnalysisOptions:
-    """Read `[tool.strangler]` from root/pyproject.toml, root/strangler.toml, then `config_file`."""
+    """Read `[tool.strangler]` from root/pyproject.toml, root/strangler.toml (the project's own:
+    analysis settings only), then `config_file` (the user's: any option)."""
     options = base or AnalysisOptions()
-    candidates: list[tuple[Path, bool]] = [
-        (root / "pyproject.toml", True),
-        (root / "strangler.toml", False),
+    candidates: list[tuple[Path, bool, bool]] = [
+        (root / "pyproject.toml", True, True),
+        (root / "strangler.toml", False, True),
     ]
     if config_file is not None:
         if not config_file.is_file():
             raise ConfigError(f"Config file {config_file} does not exist; check the --config path.")
-        candidates.append((config_file, config_file.name == "pyproject.toml"))
-    for path, is_pyproject in candidates:
+        candidates.append((config_file, config_file.name == "pyproject.toml", False))
+    for path, is_pyproject, from_project in candidates:
         if not path.is_file():
             continue
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(f"{path} is not valid TOML ({exc}); fix or remove it.") from exc
-        if is_pyproject:
-            data = data.get("tool", {}).get("strangler", {})
-        elif "tool" in data and "strangler" in data["tool"]:
-            data = data["tool"]["strangler"]
+        data = _read_table(path, is_pyproject)
+        if from_project:
+            _refuse_user_only(data, path)
         if data:
             options = options_from_mapping(data, base=options, origin=str(path))
     return options
+
+
+def _read_table(path: Path, is_pyproject: bool) -> dict[str, Any]:
+    try:
+        data = load_toml(read_limited(path, MAX_CONFIG_BYTES))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path} is not valid TOML ({exc}); fix or remove it.") from exc
+    except InputRefused as exc:
+        raise ConfigError(f"{path} {exc}; fix or remove it.") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path} could not be read ({exc.strerror or type(exc).__name__}); "
+                          "check its permissions.") from exc
+    if is_pyproject:
+        tool = data.get("tool", {})
+        data = tool.get("strangler", {}) if isinstance(tool, dict) else {}
+    elif isinstance(data.get("tool"), dict) and "strangler" in data["tool"]:
+        data = data["tool"]["strangler"]
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path} has a [tool.strangler] that is not a table; fix or remove it.")
+    return data
+
+
+def _refuse_user_only(data: dict[str, Any], path: Path) -> None:
+    """The analyzed project may not set options that reach beyond analysis (USER_ONLY_OPTIONS)."""
+    for key in sorted(data):
+        if key in USER_ONLY_OPTIONS:
+            raise ConfigError(
+                f"{path} sets {key!r}, which the analyzed project may not set because {USER_ONLY_OPTIONS[key]}; "
+                f"remove it there and pass it in your own --config file or as a flag.")

@@ -13,11 +13,15 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import msgpack
+import networkx as nx
+
 from analyzer import graph as graph_package
 from analyzer import model as model_module
 from analyzer.decompose import decompose
 from analyzer.errors import NoPythonFiles, SourceNotFound, StranglerError
 from analyzer.export import FORMATS, write_outputs
+from analyzer.export.atomic import write_file
 from analyzer.export.check import NewCoupling, find_new_coupling, find_unplanned_modules
 from analyzer.export.overrides import read_overrides
 from analyzer.export.plan_json import read_plan
@@ -26,7 +30,7 @@ from analyzer.graph import build_graph
 from analyzer.model import CallSite, CodeBase, CodeGraph, Plan, Progress
 from analyzer.options import AnalysisOptions, load_project_options
 from analyzer.recommend import recommend
-from analyzer.scan import scan_keyed
+from analyzer.scan import codec, scan_keyed
 from analyzer.scan.cache import FactCache, derived_key
 from analyzer.scan.records import gc_paused
 
@@ -69,11 +73,14 @@ def build(path: str | Path, options: AnalysisOptions | None = None,
 
 def _graph(root: Path, codebase: CodeBase, codebase_key: str, options: AnalysisOptions) -> CodeGraph:
     """build_graph, cached next to the CodeBase it is built from (see _StoredGraph)."""
-    cache = FactCache.open(root.resolve(), options)
+    cache = FactCache.open(options)
     key = derived_key(codebase_key, _GRAPH_CODE, sorted(options.weights.items()))
-    stored = cache.get_derived("graphs", key)
-    if isinstance(stored, _StoredGraph):
-        return stored.attach(codebase)
+    stored = cache.get_derived("graphs", key, _StoredGraph)
+    if stored is not None:
+        try:
+            return stored.attach(codebase)
+        except (IndexError, TypeError):  # an entry that does not fit this CodeBase is a miss
+            pass
     graph = build_graph(codebase, options)
     cache.put_derived("graphs", key, _StoredGraph.detach(graph))
     return graph
@@ -97,6 +104,84 @@ class _StoredGraph:
         own = _own_calls(codebase)
         calls = tuple(own[c] if type(c) is int else c for c in self.calls)
         return replace(self.graph, codebase=codebase, calls=calls)
+
+
+def _encode_digraph(graph: nx.DiGraph) -> tuple:
+    """A DiGraph as one msgpack blob of plain data, decoded by msgpack alone (no call back into
+    Python per object): node names once, each node's attributes, then successors and the order of
+    predecessors by node position (predecessor dicts are the successors' own attribute dicts, as
+    networkx shares them), and the attribute keys whose list values were stored as arrays. A graph
+    holding anything else (a record, a nested list) raises CodecError: it is not cached."""
+    names = list(graph._node)
+    index = {name: position for position, name in enumerate(names)}
+    list_keys = sorted({key for neighbours in graph._adj.values() for attributes in neighbours.values()
+                        for key, value in attributes.items() if type(value) is list})
+    nodes = tuple(_plain_attributes(attributes, ()) for attributes in graph._node.values())
+    successors = tuple((index[u], tuple(index[v] for v in neighbours),
+                        tuple(_plain_attributes(attributes, list_keys) for attributes in neighbours.values()))
+                       for u, neighbours in graph._adj.items() if neighbours)
+    predecessors = tuple((index[v], tuple(index[u] for u in before)) for v, before in graph._pred.items() if before)
+    blob = msgpack.packb((_plain_attributes(graph.graph, ()), tuple(names), nodes, successors, predecessors,
+                          tuple(list_keys)), use_bin_type=True)
+    return (blob,)
+
+
+_PLAIN = (str, int, float, bool, type(None))
+
+
+def _plain_attributes(attributes: dict, list_keys) -> dict:
+    """`attributes` with list values under `list_keys` as tuples; CodecError for anything msgpack
+    alone would not give back as it was (a record, a list elsewhere, a non-str key)."""
+    out = {}
+    for key, value in attributes.items():
+        if type(key) is not str:
+            raise codec.CodecError("graph attribute keys must be str")
+        if type(value) is list and key in list_keys:
+            value = tuple(value)
+        if not _plain_value(value):
+            raise codec.CodecError(f"graph attribute {key!r} holds a {type(value).__name__}")
+        out[key] = value
+    return out
+
+
+def _plain_value(value) -> bool:
+    kind = type(value)
+    if kind in _PLAIN:
+        return True
+    if kind is tuple:
+        return all(map(_plain_value, value))
+    return False
+
+
+def _build_digraph(fields: tuple) -> nx.DiGraph:
+    (blob,) = fields
+    attributes, names, nodes, successors, predecessors, list_keys = msgpack.unpackb(
+        blob, use_list=False, raw=False, strict_map_key=True)
+    if type(attributes) is not dict or len(names) != len(nodes) or not all(type(n) is dict for n in nodes):
+        raise codec.CodecError("graph entry with mismatched nodes")
+    name = names.__getitem__
+    adjacency: dict = {node: {} for node in names}
+    for u, targets, edges in successors:
+        if list_keys:
+            for edge in edges:
+                for key in list_keys:
+                    if key in edge:
+                        edge[key] = list(edge[key])
+        adjacency[names[u]] = dict(zip(map(name, targets), edges, strict=True))
+    preceding: dict = {node: {} for node in names}
+    for v, sources in predecessors:
+        target = names[v]
+        preceding[target] = {source: adjacency[source][target] for source in map(name, sources)}
+    graph = nx.DiGraph()
+    graph.graph.update(attributes)
+    graph._node = dict(zip(names, nodes, strict=True))
+    graph._adj = graph._succ = adjacency
+    graph._pred = preceding
+    return graph
+
+
+codec.register(_StoredGraph)
+codec.register_custom(nx.DiGraph, "DiGraph", _encode_digraph, _build_digraph)
 
 
 def _own_calls(codebase: CodeBase) -> list[CallSite]:
@@ -178,9 +263,9 @@ def analyze_batch(paths: Sequence[Path], out_dir: Path, base: AnalysisOptions, *
     rows.sort(key=lambda r: r.name)
     out_dir.mkdir(parents=True, exist_ok=True)
     index = out_dir / "index.md"
-    index.write_text(render_portfolio_markdown(rows), encoding="utf-8")
+    write_file(index, render_portfolio_markdown(rows).encode("utf-8"))
     portfolio = out_dir / "portfolio.xlsx"
-    portfolio.write_bytes(render_portfolio_xlsx(rows))
+    write_file(portfolio, render_portfolio_xlsx(rows))
     return BatchResult(rows=tuple(rows), written=(index, portfolio))
 
 

@@ -73,7 +73,7 @@ def run(name: str, codebase: Codebase, rules: list[list[str]], cold: bool) -> Ou
     command = [sys.executable, "-m", "analyzer", "analyze", str(root), "--out", str(out), "--format", "json,md"]
     with tempfile.TemporaryDirectory() as empty_cache:
         if cold:
-            command += ["--config", _cache_config(Path(empty_cache))]
+            command += ["--cache-dir", str(Path(empty_cache) / "cache")]
         started = time.perf_counter()
         result = subprocess.run(command, capture_output=True, text=True)
         seconds = time.perf_counter() - started
@@ -82,12 +82,6 @@ def run(name: str, codebase: Codebase, rules: list[list[str]], cold: bool) -> Ou
         return Outcome(name, codebase.requirement, seconds, None, None, said[-1] if said else f"exit {result.returncode}")
     plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
     return Outcome(name, codebase.requirement, seconds, score(rules, plan), plan)
-
-
-def _cache_config(folder: Path) -> str:
-    config = folder / "cold.toml"
-    config.write_text(f"[tool.strangler]\ncache_dir = {json.dumps(str(folder / 'cache'))}\n", encoding="utf-8")
-    return str(config)
 
 
 def line(outcome: Outcome) -> str:

@@ -84,14 +84,33 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#])")
 
 
 def _md_plain(value: str) -> str:
-    return _MD_SPECIAL.sub(r"\\\1", value).replace("\n", " ")
+    return _MD_SPECIAL.sub(r"\\\1", value).replace("\r", " ").replace("\n", " ")
+
+
+_BACKTICKS = re.compile(r"`+")
+_UI_SPECIAL = re.compile(r"([\\`*_\[\]<>|#$~{}])")
 
 
 def _md_code(value: str) -> str:
-    value = value.replace("\n", " ")
-    if "`" in value:
-        return f"`` {value} ``"
+    """A code span no backtick run inside can close: its fence is longer than the longest run."""
+    value = value.replace("\r", " ").replace("\n", " ")
+    longest = max((len(run) for run in _BACKTICKS.findall(value)), default=0)
+    if longest:
+        fence = "`" * (longest + 1)
+        return f"{fence} {value} {fence}"
     return f"`{value}`"
+
+
+def md_code(value: str) -> str:
+    """`value` as an inline code span in Markdown (for names shown by the review page)."""
+    return _md_code(value)
+
+
+def md_text(value: str) -> str:
+    """`value` as literal Markdown text inside a line: the characters that open emphasis, code,
+    links, HTML, table cells, headings, Streamlit colour directives (`:red[`) or LaTeX (`$`)
+    backslash-escaped, line breaks as spaces."""
+    return _UI_SPECIAL.sub(r"\\\1", value.replace("\r", " ").replace("\n", " "))
 
 
 def _md_inline(spans: Inline, in_table: bool = False) -> str:

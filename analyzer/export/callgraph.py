@@ -16,6 +16,8 @@ import json
 from pathlib import Path
 
 from analyzer.errors import ConfigError
+from analyzer.export.atomic import write_file
+from analyzer.export.diagrams import dot_quote
 from analyzer.graph.structure import function_graph
 from analyzer.model import CallSite, CodeBase, CodeGraph
 
@@ -87,7 +89,7 @@ def callgraph_document(source: CodeBase | CodeGraph) -> dict:
 
 
 def _dot_id(name: str) -> str:
-    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return dot_quote(name)
 
 
 def render_dot(source: CodeBase | CodeGraph) -> str:
@@ -123,5 +125,5 @@ def render_callgraph(source: CodeBase | CodeGraph, fmt: str = "pycg") -> str:
 
 
 def write_callgraph(source: CodeBase | CodeGraph, fmt: str, path: Path) -> Path:
-    path.write_text(render_callgraph(source, fmt), encoding="utf-8")
+    write_file(path, render_callgraph(source, fmt).encode("utf-8"))
     return path

@@ -6,12 +6,15 @@ and is simply not produced when it is missing.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
 import graphviz
+from graphviz import quoting
 
 from analyzer.export import views
+from analyzer.export.atomic import write_file
 from analyzer.model import Boundary, Plan, Service
 
 COMPUTE_STYLE = {
@@ -26,8 +29,35 @@ SVG_MISSING_NOTE = ("services.svg not written: install Graphviz (apt-get install
                     "services.dot is ready")
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def dot_text(value: str) -> str:
+    """`value` for inside a quoted DOT string: backslashes doubled (so none escapes the closing
+    quote or reads as a label escape), line breaks as \\n, other control characters dropped.
+    Quotes are escaped by whoever wraps it in quotes (dot_quote, or the graphviz library)."""
+    value = value.replace("\\", "\\\\").replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+    return _CONTROL.sub("", value)
+
+
+def dot_quote(value: str) -> str:
+    """A quoted DOT ID or string for any text: never HTML (`<…>`), never split at `:` into a port."""
+    return '"' + dot_text(value).replace('"', '\\"') + '"'
+
+
+def dot_name(value: str) -> quoting.NoHtml:
+    """A name for the graphviz library's node()/edge()/label: quoted as text, whatever it holds."""
+    return graphviz.nohtml(dot_text(value))
+
+
+class _Digraph(graphviz.Digraph):
+    """Edge ends are whole node names: the library would read `a:b` as node a, port b."""
+
+    _quote_edge = staticmethod(quoting.quote)
+
+
 def _digraph(name: str) -> graphviz.Digraph:
-    return graphviz.Digraph(
+    return _Digraph(
         name,
         graph_attr={"rankdir": "LR", "fontname": "Helvetica", "fontsize": "11", "labelloc": "b",
                     "nodesep": "0.5", "ranksep": "0.9"},
@@ -48,11 +78,12 @@ def render_dot(plan: Plan) -> str:
     graph.attr(label=LEGEND)
     for service in views.services_in_order(plan):
         compute = views.compute_of(service)
-        label = f"{service.name}\\n{compute} · {service.loc} LOC · {len(service.modules)} modules"
-        graph.node(service.name, label=label, **_node_style(service))
+        label = graphviz.nohtml(f"{dot_text(service.name)}\\n{compute} · {service.loc} LOC · "
+                                f"{len(service.modules)} modules")
+        graph.node(dot_name(service.name), label=label, **_node_style(service))
     for boundary in sorted(plan.boundaries, key=lambda b: (b.source, b.target, b.style, b.channel)):
         calls = len(boundary.calls)
-        graph.edge(boundary.source, boundary.target, label=_channel_label(boundary),
+        graph.edge(dot_name(boundary.source), dot_name(boundary.target), label=_channel_label(boundary),
                    style="dashed" if boundary.style == "async" else "solid",
                    penwidth=str(min(4, 1 + calls // 3)))
     return graph.source
@@ -72,10 +103,11 @@ def render_module_dot(plan: Plan) -> str:
     for index, service in enumerate(views.services_in_order(plan)):
         style = _node_style(service)
         with graph.subgraph(name=f"cluster_{index}") as cluster:
-            cluster.attr(label=f"{service.name} ({views.compute_of(service)})", color=style["color"],
+            cluster.attr(label=dot_name(f"{service.name} ({views.compute_of(service)})"), color=style["color"],
                          style="rounded,dashed" if service.kind == "shared" else "rounded")
             for module in sorted(service.modules):
-                cluster.node(module, label=module, fillcolor=style["fillcolor"], color=style["color"])
+                cluster.node(dot_name(module), label=dot_name(module), fillcolor=style["fillcolor"],
+                             color=style["color"])
     modules = set(views.module_service_map(plan))
     links: Counter[tuple[str, str, str]] = Counter()
     for boundary in plan.boundaries:
@@ -84,7 +116,8 @@ def render_module_dot(plan: Plan) -> str:
             if source and target:
                 links[(source, target, call.style)] += 1
     for (source, target, style), count in sorted(links.items()):
-        graph.edge(source, target, label=str(count), style="dashed" if style == "async" else "solid")
+        graph.edge(dot_name(source), dot_name(target), label=str(count),
+                   style="dashed" if style == "async" else "solid")
     return graph.source
 
 
@@ -97,7 +130,7 @@ def render_svg(dot: str) -> bytes | None:
 
 
 def write_dot(plan: Plan, path: Path) -> Path:
-    path.write_bytes(render_dot(plan).encode("utf-8"))
+    write_file(path, render_dot(plan).encode("utf-8"))
     return path
 
 
@@ -106,5 +139,5 @@ def write_svg(dot: str, path: Path) -> Path | None:
     svg = render_svg(dot)
     if svg is None:
         return None
-    path.write_bytes(svg)
+    write_file(path, svg)
     return path

@@ -25,6 +25,7 @@ from analyzer.export._document import (
     to_html,
     to_markdown,
 )
+from analyzer.export.atomic import write_file
 from analyzer.model import Boundary, Plan, Service
 
 
@@ -46,12 +47,12 @@ def render_html(plan: Plan, svg: bytes | str | None = None) -> str:
 
 
 def write_markdown(plan: Plan, path: Path) -> Path:
-    path.write_bytes(render_markdown(plan).encode("utf-8"))
+    write_file(path, render_markdown(plan).encode("utf-8"))
     return path
 
 
 def write_html(plan: Plan, path: Path, svg: bytes | str | None = None) -> Path:
-    path.write_bytes(render_html(plan, svg).encode("utf-8"))
+    write_file(path, render_html(plan, svg).encode("utf-8"))
     return path
 
 

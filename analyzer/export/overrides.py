@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.errors import OverridesError
+from analyzer.inputs import MAX_OVERRIDES_BYTES, InputRefused, check_nesting, load_toml, read_limited
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -25,60 +26,99 @@ MODULES_SHEET = "Modules"
 _WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 _SHOWN = 10
 
+#: An edited plan.xlsx is checked before openpyxl opens it: a workbook is a zip of XML, and a
+#: small file can unpack to gigabytes. Django's plan.xlsx is 0.15 MB and unpacks to 1.5 MB.
+MAX_WORKBOOK_BYTES = 20_000_000
+MAX_WORKBOOK_UNPACKED = 200_000_000
+MAX_WORKBOOK_MEMBERS = 1_000
+#: A member over 1 MB unpacked may not be more than this many times its compressed size
+#: (spreadsheet XML compresses about 10-30:1).
+MAX_WORKBOOK_RATIO = 150
+_RATIO_FLOOR = 1_000_000
+
 
 def read_overrides(path: Path, known_modules: set[str], known_services: set[str] | None = None,
-                   *, changed_only: bool = False) -> dict[str, str]:
+                   *, changed_only: bool = False, label: str | None = None) -> dict[str, str]:
     """module → service from an edited plan.xlsx (Modules sheet), JSON or TOML file.
 
     A service name that is not in `known_services` is kept (it creates a new service); one that
     differs from a known name only in case or surrounding spaces is spelled as the known one.
     With `changed_only`, a workbook yields only rows whose service differs from the
-    `proposed service` column the plan wrote.
+    `proposed service` column the plan wrote. Messages name the file as `label` (an upload's own
+    name on the review page, never the server's temporary path).
     """
     path = Path(path)
+    shown = label or str(path)
     if not path.is_file():
-        raise OverridesError(f"Overrides file {path} does not exist; pass an edited plan.xlsx, a .json or a .toml file.")
+        raise OverridesError(f"Overrides file {shown} does not exist; pass an edited plan.xlsx, a .json or a .toml file.")
     suffix = path.suffix.lower()
     if suffix in _WORKBOOK_SUFFIXES:
-        rows = _workbook_rows(path, changed_only)
+        rows = _workbook_rows(path, shown, changed_only)
     elif suffix == ".json":
-        rows = _mapping_rows(path, _load_json(path))
+        rows = _mapping_rows(shown, _load_json(path, shown))
     elif suffix == ".toml":
-        rows = _mapping_rows(path, _load_toml(path))
+        rows = _mapping_rows(shown, _load_toml(path, shown))
     else:
         raise OverridesError(
-            f"Overrides file {path} has an unsupported type {suffix or '(none)'}; "
+            f"Overrides file {shown} has an unsupported type {suffix or '(none)'}; "
             "pass an edited plan.xlsx, a .json or a .toml file."
         )
-    return _validated(path, rows, known_modules, known_services or set())
+    return _validated(shown, rows, known_modules, known_services or set())
 
 
 # A row is (where, module, service): `where` names the row for error messages.
 Row = tuple[str, str, str]
 
 
-def _workbook_rows(path: Path, changed_only: bool) -> list[Row]:
+def _check_workbook(path: Path, shown: str) -> None:
+    """Refuse a workbook too large, or unpacking too far, before openpyxl reads a byte of it."""
+    size = path.stat().st_size
+    if size > MAX_WORKBOOK_BYTES:
+        raise OverridesError(f"{shown} is {size:,} bytes, over the {MAX_WORKBOOK_BYTES:,}-byte limit for an "
+                             "edited plan.xlsx; nothing was changed.")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise OverridesError(f"{shown} is not a readable Excel workbook ({type(exc).__name__}); save it as .xlsx "
+                             "and retry.") from exc
+    unpacked = sum(m.file_size for m in members)
+    swollen = [m.filename for m in members
+               if m.file_size > _RATIO_FLOOR and m.file_size > MAX_WORKBOOK_RATIO * max(m.compress_size, 1)]
+    if len(members) > MAX_WORKBOOK_MEMBERS or unpacked > MAX_WORKBOOK_UNPACKED or swollen:
+        raise OverridesError(f"{shown} unpacks to {unpacked:,} bytes in {len(members):,} parts, more than an "
+                             f"edited plan.xlsx can ({MAX_WORKBOOK_UNPACKED:,} bytes, {MAX_WORKBOOK_MEMBERS:,} parts, "
+                             f"{MAX_WORKBOOK_RATIO}:1 compression); nothing was changed.")
+
+
+def _workbook_rows(path: Path, shown: str, changed_only: bool) -> list[Row]:
     from openpyxl import load_workbook
 
+    _check_workbook(path, shown)
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise OverridesError(f"{path} is not a readable Excel workbook ({exc}); save it as .xlsx and retry.") from exc
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a damaged file
+        raise OverridesError(f"{shown} is not a readable Excel workbook ({type(exc).__name__}); save it as .xlsx "
+                             "and retry.") from exc
     try:
         if MODULES_SHEET not in workbook.sheetnames:
             raise OverridesError(
-                f"{path} has no {MODULES_SHEET} sheet; edit the plan.xlsx that `strangler analyze` wrote."
+                f"{shown} has no {MODULES_SHEET} sheet; edit the plan.xlsx that `strangler analyze` wrote."
             )
-        sheet_rows = list(workbook[MODULES_SHEET].iter_rows(values_only=True))
+        try:
+            sheet_rows = list(workbook[MODULES_SHEET].iter_rows(values_only=True))
+        except Exception as exc:  # noqa: BLE001 - a damaged sheet part
+            raise OverridesError(f"The {MODULES_SHEET} sheet of {shown} could not be read ({type(exc).__name__}); "
+                                 "save it as .xlsx and retry.") from exc
     finally:
         workbook.close()
     if not sheet_rows:
-        raise OverridesError(f"The {MODULES_SHEET} sheet of {path} is empty; edit the plan.xlsx that `strangler analyze` wrote.")
+        raise OverridesError(f"The {MODULES_SHEET} sheet of {shown} is empty; edit the plan.xlsx that `strangler analyze` wrote.")
     headers = [_text(h).lower() for h in sheet_rows[0]]
     missing = [name for name in ("module", "service") if name not in headers]
     if missing:
         raise OverridesError(
-            f"The {MODULES_SHEET} sheet of {path} has no {' or '.join(repr(m) for m in missing)} column; "
+            f"The {MODULES_SHEET} sheet of {shown} has no {' or '.join(repr(m) for m in missing)} column; "
             "keep the header row as `strangler analyze` wrote it."
         )
     module_col, service_col = headers.index("module"), headers.index("service")
@@ -103,21 +143,27 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _load_json(path: Path) -> Any:
+def _load_json(path: Path, shown: str) -> Any:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        text = read_limited(path, MAX_OVERRIDES_BYTES)
+        check_nesting(text)
+        return json.loads(text)
+    except InputRefused as exc:
+        raise OverridesError(f"{shown} {exc}; nothing was changed.") from exc
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise OverridesError(f"{path} is not valid JSON ({exc}); fix it and retry.") from exc
+        raise OverridesError(f"{shown} is not valid JSON ({exc}); fix it and retry.") from exc
 
 
-def _load_toml(path: Path) -> Any:
+def _load_toml(path: Path, shown: str) -> Any:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        return load_toml(read_limited(path, MAX_OVERRIDES_BYTES))
+    except InputRefused as exc:
+        raise OverridesError(f"{shown} {exc}; nothing was changed.") from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise OverridesError(f"{path} is not valid TOML ({exc}); fix it and retry.") from exc
+        raise OverridesError(f"{shown} is not valid TOML ({exc}); fix it and retry.") from exc
 
 
-def _mapping_rows(path: Path, data: Any) -> list[Row]:
+def _mapping_rows(path: str, data: Any) -> list[Row]:
     """`{"assign": {module: service}}` / `[assign]`, or a plain {module: service} mapping."""
     if isinstance(data, Mapping) and isinstance(data.get("assign"), Mapping):
         data = data["assign"]
@@ -129,7 +175,7 @@ def _mapping_rows(path: Path, data: Any) -> list[Row]:
     return [(f"key {module!r}", str(module).strip(), service.strip()) for module, service in data.items()]
 
 
-def _validated(path: Path, rows: Iterable[Row], known_modules: set[str],
+def _validated(path: str, rows: Iterable[Row], known_modules: set[str],
                known_services: set[str]) -> dict[str, str]:
     rows = list(rows)
     blank = [where for where, module, service in rows if module and not service]

@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.errors import PlanError
+from analyzer.export.atomic import write_file
+from analyzer.inputs import MAX_PLAN_BYTES, InputRefused, check_nesting, read_limited
 from analyzer.model import (
     Boundary,
     BoundaryCall,
@@ -66,7 +68,7 @@ def render_json(plan: Plan) -> str:
 
 
 def write_json(plan: Plan, path: Path) -> Path:
-    path.write_bytes(render_json(plan).encode("utf-8"))
+    write_file(path, render_json(plan).encode("utf-8"))
     return path
 
 
@@ -255,9 +257,12 @@ def _imports_from(data: Mapping[str, Any] | None) -> ImportStats | None:
 def read_plan(path: Path) -> Plan:
     """Read plan.json written by `render_json` (or edited by hand)."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
+        text = read_limited(Path(path), MAX_PLAN_BYTES)
+        check_nesting(text)
     except FileNotFoundError as exc:
         raise PlanError(f"{path} does not exist; pass the plan.json written by `strangler analyze`.") from exc
+    except InputRefused as exc:
+        raise PlanError(f"{path} {exc}; pass the plan.json written by `strangler analyze`.") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise PlanError(f"{path} could not be read ({exc}); pass a plan.json file.") from exc
     try:

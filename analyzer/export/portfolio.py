@@ -18,6 +18,7 @@ from analyzer.export._workbook import (
     new_workbook,
     workbook_bytes,
 )
+from analyzer.export.atomic import write_file
 from analyzer.model import Plan
 
 PORTFOLIO_HEADERS = ("name", "path", "status", "loc", "services", "lambda", "fargate",
@@ -105,7 +106,7 @@ def render_portfolio_xlsx(rows: Iterable[PortfolioRow]) -> bytes:
 def write_portfolio(rows: Iterable[PortfolioRow], out_dir: Path) -> tuple[Path, Path]:
     rows = list(rows)
     index = out_dir / "index.md"
-    index.write_bytes(render_portfolio_markdown(rows).encode("utf-8"))
+    write_file(index, render_portfolio_markdown(rows).encode("utf-8"))
     workbook = out_dir / "portfolio.xlsx"
-    workbook.write_bytes(render_portfolio_xlsx(rows))
+    write_file(workbook, render_portfolio_xlsx(rows))
     return index, workbook

@@ -11,6 +11,7 @@ Metadata.Strangler.todo. Intrinsic functions are plain dicts, so the YAML has no
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from typing import Any
 import yaml
 
 from analyzer.export import views
+from analyzer.export.atomic import write_file
 from analyzer.model import Boundary, BoundaryCall, Plan, PlanEntryPoint, Service
 from analyzer.rules import limit
 
@@ -44,6 +46,17 @@ CONTAINER_PORT = 8000
 EVENT_SOURCE_PREFIX = "app"
 #: Part of a queue's logical id and environment variable, by the channel it serves.
 QUEUE_KINDS = {"sqs": "", "sqs-fifo": "Fifo", "sns": "Sns", "eventbridge": "Events"}
+#: Service names come from people (renames, an edited plan.xlsx) and reach AWS names with strict
+#: rules: logical ids are alphanumeric, at most 255 characters, and get suffixes ("To", "Queue",
+#: "Policy"...), so a service's own id is cut to 64; resource names, paths, log groups and ECR
+#: repositories take [A-Za-z0-9_-] parts of at most 64 characters (a FIFO queue name, at most
+#: 80 with its stack name, takes parts of 24).
+#: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/resources-section-structure.html
+MAX_SERVICE_ID = 64
+MAX_NAME_PART = 64
+MAX_QUEUE_NAME_PART = 24
+MAX_RULE_DESCRIPTION = 512
+MAX_TEMPLATE_DESCRIPTION = 1024
 
 
 def ref(name: str) -> dict[str, str]:
@@ -65,6 +78,20 @@ def logical_id(*parts: str) -> str:
     return name if name and name[0].isalpha() else f"S{name}"
 
 
+def _short_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+
+
+def aws_word(name: str, limit: int = MAX_NAME_PART) -> str:
+    """A service name as part of an AWS resource name, path or repository: [A-Za-z0-9_-] only, at
+    most `limit` characters. A name that had to change carries a stable hash of the original, so
+    two names never collapse into one; a name that fits is kept as it is."""
+    word = re.sub(r"[^A-Za-z0-9_-]+", "-", name).strip("-_")
+    if word == name and 0 < len(word) <= limit:
+        return word
+    return f"{word[:limit - 9].rstrip('-_') or 'service'}-{_short_hash(name)}"
+
+
 def short_name(qualname: str) -> str:
     """'shop.promo.Engine.apply' → 'apply'; a constructor 'shop.promo.Engine.__init__' → 'Engine'."""
     parts = qualname.split(".")
@@ -72,7 +99,9 @@ def short_name(qualname: str) -> str:
 
 
 def env_name(*parts: str) -> str:
-    return "_".join(w.upper() for part in parts for w in re.split(r"[^A-Za-z0-9]+", part) if w)
+    """An environment variable name: upper-case words joined by `_`, starting with a letter."""
+    name = "_".join(w.upper() for part in parts for w in re.split(r"[^A-Za-z0-9]+", part) if w)
+    return name if name[:1].isalpha() else f"S_{name}"
 
 
 # --------------------------------------------------------------------------- entry points → events
@@ -226,6 +255,8 @@ class _Template:
         ids: dict[str, str] = {}
         for service in sorted(services, key=lambda s: s.name):
             base = candidate = logical_id(service.name)
+            if len(base) > MAX_SERVICE_ID:
+                base = candidate = f"{base[:MAX_SERVICE_ID - 12]}{_short_hash(service.name).upper()}"
             suffix = 2
             while candidate in ids.values():
                 candidate = f"{base}{suffix}"
@@ -275,8 +306,8 @@ class _Template:
         template: dict[str, Any] = {
             "AWSTemplateFormatVersion": "2010-09-09",
             "Transform": "AWS::Serverless-2016-10-31",
-            "Description": f"Strangler skeleton for {self.plan.source.root}: "
-                           f"{len(self.lambdas())} Lambda and {len(self.fargates())} Fargate services.",
+            "Description": (f"Strangler skeleton for {self.plan.source.root}: {len(self.lambdas())} Lambda and "
+                            f"{len(self.fargates())} Fargate services.")[:MAX_TEMPLATE_DESCRIPTION],
             "Metadata": {"Strangler": {
                 "source": self.plan.source.root,
                 "services": {s.name: self.compute(s.name) or "shared"
@@ -337,11 +368,13 @@ class _Template:
             properties.update({
                 "FifoQueue": True,
                 "ContentBasedDeduplication": True,
-                "QueueName": sub(f"${{AWS::StackName}}-{boundary.source}-to-{boundary.target}.fifo"),
+                "QueueName": sub(f"${{AWS::StackName}}-{aws_word(boundary.source, MAX_QUEUE_NAME_PART)}-to-"
+                                 f"{aws_word(boundary.target, MAX_QUEUE_NAME_PART)}.fifo"),
             })
         kind = QUEUE_KINDS.get(boundary.channel, logical_id(boundary.channel))
         queue_id = f"{self.pair_id(boundary)}{kind}Queue"
-        self.queue_env[queue_id] = env_name(boundary.source, "to", boundary.target, kind, "queue_url")
+        self.queue_env[queue_id] = env_name(aws_word(boundary.source), "to", aws_word(boundary.target), kind,
+                                            "queue_url")
         self.resources[queue_id] = {"Type": "AWS::SQS::Queue", "Properties": properties}
         return queue_id
 
@@ -377,7 +410,7 @@ class _Template:
         if topic_id not in self.resources:
             self.resources[topic_id] = {"Type": "AWS::SNS::Topic", "Properties": {}}
             producer = self.wiring[boundary.source]
-            producer.env[env_name(boundary.source, "topic_arn")] = ref(topic_id)
+            producer.env[env_name(aws_word(boundary.source), "topic_arn")] = ref(topic_id)
             if self.compute(boundary.source) == "lambda":
                 producer.sam_policies.append({"SNSPublishMessagePolicy": {"TopicName": get_att(topic_id, "TopicName")}})
             else:
@@ -400,7 +433,7 @@ class _Template:
         name = self.pair_id(boundary)
         rule_id = f"{name}Rule"
         detail_types = sorted({short_name(c.callee) for c in boundary.calls})
-        pattern: dict[str, Any] = {"source": [f"{EVENT_SOURCE_PREFIX}.{boundary.source}"]}
+        pattern: dict[str, Any] = {"source": [f"{EVENT_SOURCE_PREFIX}.{aws_word(boundary.source)}"]}
         if detail_types:
             pattern["detail-type"] = detail_types
         if self.compute(boundary.target) == "lambda":
@@ -415,11 +448,11 @@ class _Template:
             self.queue_policy(queue_id, "events.amazonaws.com", get_att(rule_id, "Arn"))
             self.consume_queue(boundary.target, queue_id, f"From{name}")
         self.resources[rule_id] = {"Type": "AWS::Events::Rule", "Properties": {
-            "Description": f"{boundary.source} events for {boundary.target}",
+            "Description": f"{boundary.source} events for {boundary.target}"[:MAX_RULE_DESCRIPTION],
             "EventPattern": pattern, "State": "ENABLED", "Targets": [target]}}
         producer = self.wiring[boundary.source]
         producer.env["EVENT_BUS_NAME"] = "default"
-        producer.env["EVENT_SOURCE"] = f"{EVENT_SOURCE_PREFIX}.{boundary.source}"
+        producer.env["EVENT_SOURCE"] = f"{EVENT_SOURCE_PREFIX}.{aws_word(boundary.source)}"
         if self.compute(boundary.source) == "lambda":
             policy = {"EventBridgePutEventsPolicy": {"EventBusName": "default"}}
             if policy not in producer.sam_policies:
@@ -444,7 +477,7 @@ class _Template:
     def shared_layer(self, shared: Service) -> str:
         layer_id = f"{self.ids[shared.name]}Layer"
         self.resources[layer_id] = {"Type": "AWS::Serverless::LayerVersion", "Properties": {
-            "ContentUri": f"shared/{shared.name}/",
+            "ContentUri": f"shared/{aws_word(shared.name)}/",
             "CompatibleRuntimes": [RUNTIME],
             "Description": f"Shared kernel: {len(shared.modules)} modules every service may use"}}
         return layer_id
@@ -455,7 +488,7 @@ class _Template:
         for entry in sorted(service.entry_points, key=lambda e: (e.path, e.line, e.kind, e.detail)):
             self.entry_event(service, entry, events)
         properties: dict[str, Any] = {
-            "CodeUri": f"services/{service.name}/",
+            "CodeUri": f"services/{aws_word(service.name)}/",
             "Handler": HANDLER,
             "Runtime": RUNTIME,
             "MemorySize": self.memory(service),
@@ -514,6 +547,7 @@ class _Template:
 
     def fargate(self, service: Service) -> None:
         base = self.ids[service.name]
+        word = aws_word(service.name)
         wiring = self.wiring[service.name]
         task_role: dict[str, Any] = {"AssumeRolePolicyDocument": _assume("ecs-tasks.amazonaws.com")}
         if wiring.statements:
@@ -521,15 +555,15 @@ class _Template:
                 "Version": "2012-10-17", "Statement": wiring.statements}}]
         self.resources[f"{base}TaskRole"] = {"Type": "AWS::IAM::Role", "Properties": task_role}
         self.resources[f"{base}LogGroup"] = {"Type": "AWS::Logs::LogGroup", "Properties": {
-            "LogGroupName": sub(f"/ecs/${{AWS::StackName}}/{service.name}"), "RetentionInDays": 30}}
+            "LogGroupName": sub(f"/ecs/${{AWS::StackName}}/{word}"), "RetentionInDays": 30}}
         container: dict[str, Any] = {
-            "Name": service.name,
+            "Name": word,
             "Image": sub(f"${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.${{AWS::URLSuffix}}/"
-                         f"{service.name.lower()}:latest"),
+                         f"{word.lower()}:latest"),
             "Essential": True,
             "LogConfiguration": {"LogDriver": "awslogs", "Options": {
                 "awslogs-group": ref(f"{base}LogGroup"), "awslogs-region": ref("AWS::Region"),
-                "awslogs-stream-prefix": service.name}},
+                "awslogs-stream-prefix": word}},
         }
         if wiring.env:
             container["Environment"] = [{"Name": k, "Value": v} for k, v in sorted(wiring.env.items())]
@@ -542,7 +576,7 @@ class _Template:
                 self.todo.append(f"{service.name}: run {entry.detail!r} ({entry.path}:{entry.line}) with "
                                  "EventBridge Scheduler (ECS RunTask)")
         self.resources[f"{base}TaskDefinition"] = {"Type": "AWS::ECS::TaskDefinition", "Properties": {
-            "Family": sub(f"${{AWS::StackName}}-{service.name}"),
+            "Family": sub(f"${{AWS::StackName}}-{word}"),
             "RequiresCompatibilities": ["FARGATE"],
             "NetworkMode": "awsvpc",
             "Cpu": FARGATE_CPU,
@@ -592,5 +626,5 @@ def render_sam(plan: Plan) -> str:
 
 
 def write_sam(plan: Plan, path: Path) -> Path:
-    path.write_bytes(render_sam(plan).encode("utf-8"))
+    write_file(path, render_sam(plan).encode("utf-8"))
     return path

@@ -33,6 +33,7 @@ from analyzer.export._workbook import (
     put,
     workbook_bytes,
 )
+from analyzer.export.atomic import write_file
 from analyzer.model import Plan
 
 SERVICES_HEADERS = ("name", "kind", "compute", "confidence", "loc", "modules", "tables",
@@ -77,7 +78,7 @@ def render_xlsx(plan: Plan) -> bytes:
 
 
 def write_xlsx(plan: Plan, path: Path) -> Path:
-    path.write_bytes(render_xlsx(plan))
+    write_file(path, render_xlsx(plan))
     return path
 
 

@@ -13,7 +13,6 @@ import dataclasses
 import hashlib
 import multiprocessing
 import os
-import pickle
 import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -23,6 +22,7 @@ from pathlib import Path
 from analyzer.errors import NoPythonFiles, SourceNotFound
 from analyzer.model import CodeBase, Progress, Skipped
 from analyzer.options import AnalysisOptions
+from analyzer.scan import codec
 from analyzer.scan.cache import FactCache, codebase_key, file_key, tree_key
 from analyzer.scan.discover import SourceFile, discover
 from analyzer.scan.facts import RawModule, RawResult, RawSkip
@@ -59,8 +59,8 @@ def _parse_all(tasks: list[Task], store: Callable[[int, RawResult, bytes | None]
                progress: Progress | None, done: int, total: int) -> list[RawResult]:
     """Parse every task, in worker processes when it pays off; results in task order.
 
-    Each result goes to `store(index, result, pickled)` as soon as it arrives (so caching it
-    overlaps the parsing still going on), with its bytes when a worker pickled it already.
+    Each result goes to `store(index, result, encoded)` as soon as it arrives (so caching it
+    overlaps the parsing still going on), with its bytes when a worker encoded it already.
     """
     results: list[RawResult | None] = [None] * len(tasks)
     if jobs > 1 and len(tasks) >= MIN_FILES_FOR_PROCESSES:
@@ -72,9 +72,10 @@ def _parse_all(tasks: list[Task], store: Callable[[int, RawResult, bytes | None]
                 futures = {pool.submit(parse_batch, [tasks[i] for i in batch]): batch for batch in batches}
                 for future in as_completed(futures):
                     batch = futures[future]
-                    for index, pickled in zip(batch, future.result(), strict=True):
-                        results[index] = result = pickle.loads(pickled)
-                        store(index, result, pickled)
+                    for index, sent in zip(batch, future.result(), strict=True):
+                        encoded = sent if isinstance(sent, bytes) else None
+                        results[index] = result = codec.loads(sent, (RawModule, RawSkip)) if encoded else sent
+                        store(index, result, encoded)
                     done += len(batch)
                     if progress:
                         progress("scan", done, total)
@@ -124,7 +125,7 @@ def _scan(root: Path, options: AnalysisOptions, progress: Progress | None) -> tu
     if not root.is_dir():
         raise SourceNotFound(f"{root} is not a folder; pass the folder of the codebase to analyze.")
     root = root.resolve()
-    cache = FactCache.open(root, options)
+    cache = FactCache.open(options)
     found = discover(root, options, ignore=(str(cache.folder),) if cache.folder else ())
     if not found.files and found.excluded:
         left_out = ", ".join(f"{e.path} ({e.reason})" for e in found.excluded[:3])
@@ -171,8 +172,8 @@ def _build(keyed: list[tuple[SourceFile, bytes, str]], skipped: list[Skipped], c
             pending.append((key, Task(source.path, source.module, source.is_package, data)))
     if progress:
         progress("scan", done, total)
-    def store(index: int, result: RawResult, pickled: bytes | None) -> None:
-        cache.put_file(pending[index][0], result, pickled)
+    def store(index: int, result: RawResult, encoded: bytes | None) -> None:
+        cache.put_file(pending[index][0], result, encoded)
 
     parsed = _parse_all([task for _, task in pending], store, _jobs(options), progress, done, total)
     for (key, _), result in zip(pending, parsed, strict=True):

@@ -121,6 +121,12 @@ class _Walker:
         is_package = any(e.name == "__init__.py" for e in entries)
         for entry in entries:
             name = entry.name
+            if not _utf8(name):
+                if entry.name.endswith(".py") or entry.is_dir(follow_symlinks=False):
+                    shown = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                    self.skipped.append(Skipped(f"{relative}/{shown}" if relative else shown,
+                                                "file name is not valid UTF-8: not analyzed"))
+                continue
             rel = f"{relative}/{name}" if relative else name
             if entry.path in self.ignore or (self.excludes.match(name) and not self.includes.match(name)):
                 continue
@@ -182,6 +188,15 @@ class _Walker:
                 rel, f"generated file: {megabytes(size)} over the {megabytes(self.max_bytes)} limit"))
             return
         self.found.append((rel, path, size))
+
+
+def _utf8(name: str) -> bool:
+    """False for a name the file system gave as undecodable bytes (kept as surrogates)."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def module_name(relative: str, root: str, prefix: tuple[str, ...]) -> tuple[str, bool]:

@@ -3,6 +3,12 @@
 Files that keep changing in the same commits are coupled in a way static analysis cannot
 see (a shared contract, a duplicated rule). Only `git log` is read, through a subprocess
 with a timeout and no shell; without git or history the signal is simply off, with a note.
+
+The analyzed repository is untrusted, and its own .git/config can name programs for git to
+run (gpg.program with log.showSignature, core.fsmonitor, diff.external, textconv and filter
+drivers, core.pager, hooks). git is therefore run with the system and global configuration
+switched off, every such key overridden on the command line (which wins over the
+repository's file), external diff, textconv, signatures and the pager disabled.
 """
 
 from __future__ import annotations
@@ -24,6 +30,18 @@ GIT_TIMEOUT = 60
 #: Marks the start of each commit in the log output (a byte that never occurs in paths).
 _COMMIT_MARK = "\x1e"
 
+#: Configuration that would make git run a program, neutralised (command-line -c wins over the
+#: repository's .git/config and anything it includes).
+NEUTRAL_CONFIG = (
+    "core.fsmonitor=false", "core.hooksPath=/dev/null", "core.pager=cat", "core.sshCommand=false",
+    "core.askPass=", "core.editor=false", "core.untrackedCache=false", "core.attributesFile=/dev/null",
+    "log.showSignature=false", "gpg.program=false", "gpg.openpgp.program=false", "gpg.x509.program=false",
+    "gpg.ssh.program=false", "diff.external=", "credential.helper=", "protocol.allow=never",
+    "uploadpack.packObjectsHook=false", "core.alternateRefsCommand=false", "log.mailmap=false",
+)
+#: Options of `git log` that keep it from running diff drivers, signature checks or a pager.
+_LOG_SAFETY = ("--no-ext-diff", "--no-textconv", "--no-show-signature")
+
 CochangePairs = tuple[tuple[str, str, int], ...]
 
 
@@ -40,7 +58,7 @@ def read_cochange(root: Path, files: list[str], commits: int) -> tuple[CochangeP
         return (), ("co-change signal off: git is not installed",)
     try:
         prefix = _run(git, root, ["rev-parse", "--show-prefix"]).strip()
-        log = _run(git, root, ["-c", "core.quotepath=off", "log", "--no-merges", "--name-only",
+        log = _run(git, root, ["-c", "core.quotepath=off", "log", *_LOG_SAFETY, "--no-merges", "--name-only",
                                "--no-renames", "--full-diff", f"--format=format:{_COMMIT_MARK}", "-n", str(commits),
                                "--", "."])
     except _GitFailed as failure:
@@ -60,12 +78,20 @@ class _GitFailed(Exception):
     """git could not answer; the message says why in a few words."""
 
 
+def _environment() -> dict[str, str]:
+    """The caller's environment without git's own variables, system and global config off."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_") and k not in ("PAGER", "EDITOR")}
+    env.update({"LC_ALL": "C", "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull,
+                "GIT_TERMINAL_PROMPT": "0", "GIT_PAGER": "cat", "PAGER": "cat", "GIT_OPTIONAL_LOCKS": "0",
+                "GIT_NO_REPLACE_OBJECTS": "1"})
+    return env
+
+
 def _run(git: str, root: Path, args: list[str]) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
-    env["LC_ALL"] = "C"
+    neutral = [part for setting in NEUTRAL_CONFIG for part in ("-c", setting)]
     try:
-        done = subprocess.run([git, *args], cwd=root, env=env, capture_output=True, timeout=GIT_TIMEOUT,
-                              check=False, stdin=subprocess.DEVNULL)
+        done = subprocess.run([git, "--no-pager", *neutral, *args], cwd=root, env=_environment(),
+                              capture_output=True, timeout=GIT_TIMEOUT, check=False, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired as exc:
         raise _GitFailed(f"git {args[0]} took longer than {GIT_TIMEOUT} s") from exc
     except OSError as exc:

@@ -39,6 +39,11 @@ def fill_slots(cls: type[T], slots: tuple[Any, ...], values: tuple) -> T:
     return obj
 
 
+def set_slots(slots: tuple[Any, ...], obj: Any, values: tuple) -> None:
+    """Set `obj`'s slots to `values` in one C-level pass (the caller checked the count)."""
+    _consume(map(_set_slot, slots, repeat(obj), values), 0)
+
+
 def maker(cls: type[T]) -> Callable[..., T]:
     """`maker(CallSite)(caller, callees, expr, ...)` with every field, positionally."""
     slots = slots_of(cls)

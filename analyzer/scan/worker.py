@@ -5,9 +5,9 @@ Kept import-light and free of global state so `ProcessPoolExecutor` workers star
 
 from __future__ import annotations
 
-import pickle
 from typing import NamedTuple
 
+from analyzer.scan import codec
 from analyzer.scan.extract import extract
 from analyzer.scan.facts import RawResult, RawSkip
 from analyzer.scan.records import gc_paused
@@ -48,8 +48,16 @@ def _parse_file(task: Task) -> RawResult:
     return module._replace(problems=tuple(problems)) if problems else module
 
 
-def parse_batch(tasks: list[Task]) -> list[bytes]:
-    """Each task's result, pickled here: the parent stores these bytes in the cache as they are
-    and unpickles them once, instead of unpickling the results and pickling them again."""
+def parse_batch(tasks: list[Task]) -> list[bytes | RawResult]:
+    """Each task's result, encoded here in the cache format: the parent stores these bytes in
+    the cache as they are and decodes them once, instead of decoding and encoding again. A
+    result the cache cannot hold is sent as it is (and not cached)."""
     with gc_paused():
-        return [pickle.dumps(_parse_file(task), protocol=pickle.HIGHEST_PROTOCOL) for task in tasks]
+        return [_encoded(_parse_file(task)) for task in tasks]
+
+
+def _encoded(result: RawResult) -> bytes | RawResult:
+    try:
+        return codec.dumps(result)
+    except codec.CodecError:
+        return result

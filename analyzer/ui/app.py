@@ -8,6 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from analyzer.errors import StranglerError
+from analyzer.export._document import md_text
 from analyzer.options import load_project_options
 from analyzer.ui import source as sources
 from analyzer.ui import state
@@ -15,6 +16,8 @@ from analyzer.ui.views import adjust, export, overview, services, tables
 
 FOLDER_INPUT = "source_folder"
 ZIP_UPLOAD = "source_zip"
+#: The session's current upload: holding it keeps its unpacked folder; replacing it frees that.
+UPLOADED_SOURCE = "review_uploaded_source"
 TABS = ("Overview", "Services", "Adjust", "Boundaries", "Waves", "Export")
 
 
@@ -25,6 +28,7 @@ def main() -> None:
     # One fixed slot for the progress bar, so the tabs below keep their place in the page
     # (and the tab the room is on) whether or not this run had to analyze.
     progress_slot = st.empty()
+    source = None
     try:
         source = _pick_source()
         if source is None:
@@ -35,7 +39,7 @@ def main() -> None:
         plan = state.current_plan()
         last = state.last_change()
     except StranglerError as exc:
-        st.error(str(exc))
+        st.error(sources.without_server_paths(str(exc), source))
         return
     except Exception as exc:
         if state.debugging():
@@ -72,9 +76,11 @@ def _pick_source() -> sources.Source | None:
         )
     if upload is not None:
         source = sources.zip_source(upload.name, upload.getvalue())
+        sources.hold_upload(st.session_state, UPLOADED_SOURCE, source)
         if source.extract is not None and source.extract.skipped:
             st.sidebar.caption(f"{len(source.extract.skipped)} nested archive(s) in the upload were not unpacked.")
         return source
+    sources.hold_upload(st.session_state, UPLOADED_SOURCE, None)
     return sources.folder_source(folder)
 
 
@@ -93,7 +99,7 @@ def _build_with_progress(source: sources.Source, options, slot) -> object:
 
 def _review_sidebar(plan, source: sources.Source) -> None:
     with st.sidebar:
-        st.caption(f"{plan.source.files_analyzed:,} files · {plan.source.loc:,} lines from {source.label}")
+        st.caption(f"{plan.source.files_analyzed:,} files · {plan.source.loc:,} lines from {md_text(source.label)}")
         st.header("Review")
         undo_column, reset_column = st.columns(2)
         undo_column.button("Undo", key="undo", on_click=state.undo, disabled=not state.can_undo(),

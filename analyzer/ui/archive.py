@@ -22,6 +22,7 @@ from analyzer.errors import ArchiveError
 #: Limits on what an upload may unpack to. They bound disk use and analysis time on a shared
 #: review server; a real monolith's Python sources fit well within them.
 MAX_TOTAL_BYTES = 200 * 1024 * 1024
+#: Members of any kind (files and folders alike: each costs a file-system entry).
 MAX_FILES = 20_000
 #: A member that decompresses to more than RATIO_CHECK_BYTES may not be more than MAX_RATIO
 #: times its compressed size (source code compresses around 4-10:1; bombs 1000:1 and more).
@@ -46,9 +47,9 @@ class ExtractResult:
 
 
 def safe_extract(zip_bytes: bytes, dest: Path) -> ExtractResult:
-    """Unpack `zip_bytes` into the existing folder `dest`; raise ArchiveError on anything unsafe.
-
-    On a refusal, files already written stay in `dest`: the caller owns `dest` and removes it.
+    """Unpack `zip_bytes` into the existing folder `dest`; raise ArchiveError on anything unsafe
+    or anything that cannot be written (a member that is both a file and a folder, a name too
+    long). On a refusal, files already written stay in `dest`: the caller owns `dest` and removes it.
     """
     dest = Path(dest).resolve()
     try:
@@ -57,10 +58,9 @@ def safe_extract(zip_bytes: bytes, dest: Path) -> ExtractResult:
         raise ArchiveError(f"The upload is not a valid .zip archive ({exc}); zip the codebase folder and try again.") from exc
     with archive:
         members = archive.infolist()
-        file_members = [m for m in members if not m.is_dir()]
-        if len(file_members) > MAX_FILES:
+        if len(members) > MAX_FILES:
             raise ArchiveError(
-                f"The archive holds {len(file_members):,} files, more than the limit of {MAX_FILES:,}; "
+                f"The archive holds {len(members):,} files and folders, more than the limit of {MAX_FILES:,}; "
                 "zip only the source folder."
             )
         planned = [(member, _safe_target(member, dest)) for member in members]
@@ -68,13 +68,17 @@ def safe_extract(zip_bytes: bytes, dest: Path) -> ExtractResult:
         files = 0
         skipped: list[tuple[str, str]] = []
         for member, target in planned:
-            if member.is_dir():
-                target.mkdir(parents=True, exist_ok=True)
-                continue
-            if member.filename.lower().endswith(NESTED_ARCHIVE_SUFFIXES):
+            if member.filename.lower().endswith(NESTED_ARCHIVE_SUFFIXES) and not member.is_dir():
                 skipped.append((member.filename, "nested archive not unpacked"))
                 continue
-            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                if member.is_dir():
+                    target.mkdir(parents=True, exist_ok=True)
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ArchiveError(f"Could not unpack archive member {member.filename!r} "
+                                   f"({exc.strerror or type(exc).__name__}); re-create the zip.") from exc
             total += _extract_member(archive, member, target, total)
             files += 1
     return ExtractResult(root=dest, files=files, bytes=total, skipped=tuple(skipped))
@@ -121,6 +125,8 @@ def _extract_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, target: P
                         "(a zip bomb?); remove it from the archive."
                     )
                 sink.write(chunk)
-    except (zipfile.BadZipFile, OSError, RuntimeError, EOFError) as exc:
-        raise ArchiveError(f"Could not unpack archive member {member.filename!r} ({exc}); re-create the zip.") from exc
+    except (zipfile.BadZipFile, OSError, RuntimeError, EOFError, ValueError, NotImplementedError) as exc:
+        reason = getattr(exc, "strerror", None) or type(exc).__name__
+        raise ArchiveError(f"Could not unpack archive member {member.filename!r} ({reason}); "
+                           "re-create the zip.") from exc
     return written

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from analyzer.export._document import md_code, md_text
 from analyzer.model import Boundary, Plan
 
 
@@ -25,19 +26,22 @@ class PlanChanges:
         return not self.lines()
 
     def lines(self, limit: int = 12) -> list[str]:
-        """One sentence per change; long lists are cut to `limit` with a count of the rest."""
+        """One Markdown sentence per change (names escaped); long lists are cut to `limit` with a
+        count of the rest."""
         out: list[str] = []
-        out += [f"Renamed **{old}** to **{new}**" for old, new in self.renamed]
+        out += [f"Renamed **{md_text(old)}** to **{md_text(new)}**" for old, new in self.renamed]
         out += _capped(self._move_lines(), limit, "more moves")
-        out += [f"New service **{name}**" for name in self.services_added]
+        out += [f"New service **{md_text(name)}**" for name in self.services_added]
         into = dict(self.absorbed)
-        out += [f"Service **{name}** is gone" + (f" (most of it went to **{into[name]}**)" if name in into else "")
+        out += [f"Service **{md_text(name)}** is gone"
+                + (f" (most of it went to **{md_text(into[name])}**)" if name in into else "")
                 for name in self.services_removed]
-        out += _capped([f"Boundary added: {text}" for text in self.boundaries_added], limit, "more boundaries added")
-        out += _capped([f"Boundary removed: {text}" for text in self.boundaries_removed], limit,
+        out += _capped([f"Boundary added: {md_text(text)}" for text in self.boundaries_added], limit,
+                       "more boundaries added")
+        out += _capped([f"Boundary removed: {md_text(text)}" for text in self.boundaries_removed], limit,
                        "more boundaries removed")
-        out += [f"Boundary restyled: {text}" for text in self.boundaries_restyled]
-        out += [f"Target of **{name}** flipped from {old} to {new}" for name, old, new in self.targets_flipped]
+        out += [f"Boundary restyled: {md_text(text)}" for text in self.boundaries_restyled]
+        out += [f"Target of **{md_text(name)}** flipped from {old} to {new}" for name, old, new in self.targets_flipped]
         return out
 
 
@@ -49,10 +53,10 @@ class PlanChanges:
         lines = []
         for (old, new), modules in sorted(trips.items()):
             if len(modules) <= 2:
-                lines += [f"Moved `{m}` from **{old}** to **{new}**" for m in modules]
+                lines += [f"Moved {md_code(m)} from **{md_text(old)}** to **{md_text(new)}**" for m in modules]
             else:
-                names = ", ".join(f"`{m}`" for m in modules)
-                lines.append(f"Moved {len(modules)} modules from **{old}** to **{new}**: {names}")
+                names = ", ".join(md_code(m) for m in modules)
+                lines.append(f"Moved {len(modules)} modules from **{md_text(old)}** to **{md_text(new)}**: {names}")
         return lines
 
     def summary(self) -> str:

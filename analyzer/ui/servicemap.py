@@ -6,7 +6,12 @@ service being discussed and keeps labels short enough to read on a projector.
 
 from __future__ import annotations
 
+import re
+
+from analyzer.export.diagrams import dot_quote
 from analyzer.model import Plan
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 #: Fill and border per compute target; the shared kernel is grey and dashed (it is not deployed).
 TARGET_STYLE = {
@@ -21,7 +26,11 @@ EDGE_STYLE = {
 
 
 def html(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    """Text for a DOT HTML-like label: control characters and line breaks as spaces, never empty
+    (Graphviz refuses `<b></b>`)."""
+    text = _CONTROL.sub(" ", text)
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return escaped if escaped.strip() else "&#160;"
 
 
 def plural(count: int, word: str) -> str:
@@ -29,7 +38,7 @@ def plural(count: int, word: str) -> str:
 
 
 def quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    return dot_quote(text)
 
 
 def service_map_dot(plan: Plan, highlight: str | None = None) -> str:

@@ -1,5 +1,11 @@
 """Where the code under review comes from (a folder or an uploaded zip) and the cached graph of it.
 
+The page may be reached by people who must not read the server's files: the folder box accepts
+only folders inside the allowed roots (STRANGLER_UI_ROOTS, by default the bundled samples and
+the folder the page was started in). An upload is unpacked into a private temporary folder that
+is deleted as soon as no session holds it any more (the session uploaded something else, went
+back to a folder, or ended).
+
 Scanning and graphing is the slow half of the pipeline, so its result is kept in a small
 process-wide cache keyed by the source's identity: a folder's path plus a fingerprint of its
 files (path, size, mtime), or an upload's SHA-256. Editing a file changes the fingerprint, so
@@ -8,15 +14,15 @@ a stale graph is never shown.
 
 from __future__ import annotations
 
-import atexit
 import fnmatch
 import hashlib
 import os
 import shutil
 import tempfile
 import threading
+import weakref
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import streamlit as st
@@ -34,6 +40,45 @@ FINGERPRINT_NAMES = ("pyproject.toml", "strangler.toml")
 MAX_FOLDER_FILES = 200_000
 GRAPH_CACHE_SIZE = 4
 UPLOAD_DIR_PREFIX = "strangler-upload-"
+#: Folders the folder box may open (os.pathsep-separated); unset: the samples and the working directory.
+ROOTS_ENV = "STRANGLER_UI_ROOTS"
+
+
+class UploadHold:
+    """One session's claim on an unpacked upload. The folder is deleted when the last claim on it
+    is released: the session uploaded something else or went back to a folder (release()), or
+    the session ended (its state, and this object with it, is garbage-collected)."""
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        registry = _uploads()
+        with registry["lock"]:
+            registry["holds"][source.key] = registry["holds"].get(source.key, 0) + 1
+        self._release = weakref.finalize(self, _drop_hold, registry, source.key, source.extract_folder)
+
+    def release(self) -> None:
+        self._release()
+
+
+def _drop_hold(registry: dict, key: str, folder: Path) -> None:
+    with registry["lock"]:
+        left = registry["holds"].get(key, 1) - 1
+        if left > 0:
+            registry["holds"][key] = left
+            return
+        registry["holds"].pop(key, None)
+        registry["by_key"].pop(key, None)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def hold_upload(session: dict, name: str, source: Source | None) -> None:
+    """Make `source` (an upload, or None) the one `session[name]` holds, releasing the previous."""
+    previous: UploadHold | None = session.get(name)
+    if previous is not None and source is not None and previous.source.key == source.key:
+        return
+    session[name] = UploadHold(source) if source is not None else None
+    if previous is not None:
+        previous.release()
 
 
 @dataclass(frozen=True)
@@ -44,6 +89,7 @@ class Source:
     label: str
     key: str
     extract: ExtractResult | None = None
+    extract_folder: Path | None = None  # an upload's private folder (deleted with its last UploadHold)
 
 
 def default_sample() -> Path:
@@ -51,14 +97,36 @@ def default_sample() -> Path:
     return Path(__file__).resolve().parents[2] / "samples" / "shop"
 
 
+def allowed_roots() -> tuple[Path, ...]:
+    """The folders (with everything below them) the folder box may open."""
+    configured = os.environ.get(ROOTS_ENV, "")
+    if configured.strip():
+        folders = [Path(part).expanduser() for part in configured.split(os.pathsep) if part.strip()]
+    else:
+        folders = [default_sample().parent, Path.cwd()]
+    return tuple(dict.fromkeys(folder.resolve() for folder in folders))
+
+
+def _allowed(root: Path) -> bool:
+    return any(root == allowed or allowed in root.parents for allowed in allowed_roots())
+
+
 def folder_source(text: str) -> Source:
     path_text = text.strip().strip('"').strip("'")
     if not path_text:
         raise SourceNotFound("Enter the path of a folder holding a Python codebase, or upload a .zip of one.")
-    root = Path(path_text).expanduser()
-    if not root.is_dir():
+    try:
+        root = Path(path_text).expanduser().resolve()
+        allowed = _allowed(root)
+        exists = allowed and root.is_dir()
+    except (OSError, RuntimeError, ValueError):
+        allowed = exists = False
+    if not allowed:
+        raise SourceNotFound(f"{path_text} is outside the folders this page may open (the bundled samples and the "
+                             f"folder it was started in, or those in {ROOTS_ENV}); upload a .zip of the codebase "
+                             "instead.")
+    if not exists:
         raise SourceNotFound(f"Folder not found: {path_text}; enter a path to a Python codebase.")
-    root = root.resolve()
     options = load_project_options(root)
     return Source(root=root, label=str(root), key=f"folder:{root}:{fingerprint(root, options)}")
 
@@ -87,25 +155,26 @@ def fingerprint(root: Path, options: AnalysisOptions) -> str:
 
 
 def zip_source(name: str, data: bytes) -> Source:
-    """Unpack an uploaded zip once per content into a private temporary folder."""
+    """Unpack an uploaded zip once per content into a private temporary folder, shared by the
+    sessions reviewing the same upload; each holds it with hold_upload (the folder is deleted
+    when the last lets go). A refused or failed archive leaves no folder behind."""
     sha = hashlib.sha256(data).hexdigest()
+    key = f"zip:{sha}"
     registry = _uploads()
     with registry["lock"]:
-        known = registry["by_sha"].get(sha)
+        known = registry["by_key"].get(key)
         if known is not None and known.root.is_dir():
             return known
         workdir = Path(tempfile.mkdtemp(prefix=UPLOAD_DIR_PREFIX))
-        atexit.register(shutil.rmtree, workdir, True)
         try:
             extract = safe_extract(data, workdir)
-        except ArchiveError:
+            if extract.files == 0:
+                raise ArchiveError(f"{name} holds no files; zip the folder of the codebase.")
+        except BaseException:
             shutil.rmtree(workdir, ignore_errors=True)
             raise
-        if extract.files == 0:
-            shutil.rmtree(workdir, ignore_errors=True)
-            raise ArchiveError(f"{name} holds no files; zip the folder of the codebase.")
-        source = Source(root=_code_root(workdir), label=name, key=f"zip:{sha}", extract=extract)
-        registry["by_sha"][sha] = source
+        source = Source(root=_code_root(workdir), label=name, key=key, extract=extract, extract_folder=workdir)
+        registry["by_key"][key] = source
         return source
 
 
@@ -120,13 +189,23 @@ def _code_root(folder: Path) -> Path:
 
 @st.cache_resource(show_spinner=False)
 def _uploads() -> dict:
-    return {"lock": threading.Lock(), "by_sha": {}}
+    """Process-wide: unpacked uploads by key, and how many sessions hold each."""
+    return {"lock": threading.Lock(), "by_key": {}, "holds": {}}
 
 
 @st.cache_resource(show_spinner=False)
 def _graphs() -> dict:
     """Process-wide: graphs are shared by every session reviewing the same source."""
     return {"lock": threading.Lock(), "graphs": OrderedDict()}
+
+
+def without_server_paths(message: str, source: Source | None) -> str:
+    """An upload's private folder named as the upload in a message shown on the page."""
+    if source is None or source.extract_folder is None:
+        return message
+    for folder in sorted({str(source.root), str(source.extract_folder)}, key=len, reverse=True):
+        message = message.replace(folder, source.label)
+    return message
 
 
 def cached_graph(source: Source) -> CodeGraph | None:
@@ -145,6 +224,8 @@ def load_graph(source: Source, options: AnalysisOptions, progress: Progress | No
     if graph is not None:
         return graph
     graph = build(source.root, options, progress)
+    if source.extract_folder is not None:  # plans and exports name the upload, not the server's folder
+        graph = replace(graph, codebase=replace(graph.codebase, root=source.label))
     registry = _graphs()
     with registry["lock"]:
         registry["graphs"][source.key] = graph

@@ -165,10 +165,11 @@ def debugging() -> bool:
     return os.environ.get(DEBUG_ENV, "") not in ("", "0")
 
 
-def unexpected(exc: Exception) -> str:
-    """One sentence for an error Strangler did not foresee (a bug, not the user's doing)."""
-    return (f"Strangler hit an internal error ({type(exc).__name__}: {exc}); nothing was changed. "
-            f"Please report it; set {DEBUG_ENV}=1 to see the traceback.")
+def unexpected(exc: BaseException) -> str:
+    """One sentence for an error Strangler did not foresee (a bug, not the user's doing). Only the
+    kind of error is shown: its message may hold server paths the person at the page should not see."""
+    return (f"Strangler hit an internal error ({type(exc).__name__}); nothing was changed. "
+            f"Please report it; the server can set {DEBUG_ENV}=1 to see the traceback.")
 
 
 def refuse(place: str, message: str) -> None:

@@ -88,3 +88,81 @@ def test_no_git_on_the_path_turns_the_signal_off(repo: Path, monkeypatch: pytest
 
 def test_zero_commits_asked_turns_the_signal_off(repo: Path):
     assert read_cochange(repo, ["a.py"], commits=0) == ((), ("co-change signal off: cochange_commits is 0",))
+
+
+# --------------------------------------------------------------------------- the repository is untrusted
+
+#: `.git/config` settings an attacker ships, each naming ./evil (which creates a marker file).
+HOSTILE_CONFIG = {
+    "gpg-signature": "[log]\n\tshowSignature = true\n[gpg]\n\tprogram = {evil}\n",
+    "fsmonitor": "[core]\n\tfsmonitor = {evil}\n",
+    "external-diff": "[diff]\n\texternal = {evil}\n",
+    "textconv": "[diff \"evil\"]\n\ttextconv = {evil}\n",
+    "filter": "[filter \"evil\"]\n\tclean = {evil}\n\tsmudge = {evil}\n\tprocess = {evil}\n",
+    "pager": "[core]\n\tpager = {evil}\n[pager]\n\tlog = {evil}\n",
+    "hooks": "[core]\n\thooksPath = {hooks}\n",
+    "include": "[include]\n\tpath = {included}\n",
+}
+
+
+def sign_head(repo: Path) -> None:
+    """Replace HEAD by the same commit carrying a (fake) PGP signature: `log.showSignature`
+    makes git hand signed commits to gpg.program."""
+    raw = subprocess.run(["git", "cat-file", "commit", "HEAD"], cwd=repo, check=True, capture_output=True,
+                         text=True).stdout
+    headers, _, message = raw.partition("\n\n")
+    signature = "gpgsig -----BEGIN PGP SIGNATURE-----\n \n iQEzBAABCAAdFiEE\n -----END PGP SIGNATURE-----"
+    signed = f"{headers}\n{signature}\n\n{message}"
+    sha = subprocess.run(["git", "hash-object", "-t", "commit", "-w", "--stdin"], cwd=repo, input=signed,
+                         check=True, capture_output=True, text=True).stdout.strip()
+    git(repo, "update-ref", "HEAD", sha)
+
+
+@pytest.mark.parametrize("vector", sorted(HOSTILE_CONFIG))
+def test_programs_named_in_the_repositorys_config_never_run(tmp_path: Path, vector: str):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    commit(repo, {"shop/orders.py": "a = 1\n", "shop/billing.py": "b = 1\n"})
+    commit(repo, {"shop/orders.py": "a = 2\n", "shop/billing.py": "b = 2\n", ".gitattributes": "*.py diff=evil filter=evil\n"})
+    sign_head(repo)
+    marker = tmp_path / "ran"
+    evil = repo / "evil"
+    evil.write_text(f"#!/bin/sh\ntouch {marker}\ncat\n")
+    evil.chmod(0o755)
+    hooks = repo / "hooks"
+    hooks.mkdir()
+    for hook in ("pre-commit", "post-checkout", "post-index-change", "reference-transaction", "pre-auto-gc",
+                 "post-rewrite", "fsmonitor-watchman"):
+        (hooks / hook).write_text(evil.read_text())
+        (hooks / hook).chmod(0o755)
+    included = repo / "included.cfg"
+    included.write_text(HOSTILE_CONFIG["gpg-signature"].format(evil=evil) + HOSTILE_CONFIG["fsmonitor"].format(evil=evil))
+    with open(repo / ".git" / "config", "a") as config:
+        config.write(HOSTILE_CONFIG[vector].format(evil=evil, hooks=hooks, included=included))
+    pairs, notes = read_cochange(repo, ["shop/billing.py", "shop/orders.py"], commits=10)
+    assert not marker.exists()
+    assert notes == ()
+    assert pairs == (("shop/billing.py", "shop/orders.py", 2),)
+
+
+def test_a_strangler_scan_of_a_hostile_repository_runs_nothing(tmp_path: Path):
+    """The reported case end to end: `strangler scan` on a repository whose config asks for signatures."""
+    import os
+    import sys
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    commit(repo, {"shop/__init__.py": "", "shop/orders.py": "a = 1\n", "shop/billing.py": "b = 1\n"})
+    sign_head(repo)
+    marker = tmp_path / "ran"
+    (repo / "evil").write_text(f"#!/bin/sh\ntouch {marker}\n")
+    (repo / "evil").chmod(0o755)
+    with open(repo / ".git" / "config", "a") as config:
+        config.write("[log]\n\tshowSignature = true\n[gpg]\n\tprogram = ./evil\n")
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-m", "analyzer", "scan", str(repo)], cwd=repo, capture_output=True,
+                          text=True, env={**os.environ, "PYTHONPATH": str(root)}, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert not marker.exists()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from analyzer.model import (
@@ -16,6 +19,16 @@ from analyzer.model import (
     Target,
     Wave,
 )
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def ui_roots(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The folder box may open the repository and the tests' temporary folders."""
+    roots = os.pathsep.join([str(REPO), str(tmp_path_factory.getbasetemp())])
+    monkeypatch.setenv("STRANGLER_UI_ROOTS", roots)
+    return roots
 
 
 def make_service(name: str, modules: list[str], compute: str | None = "lambda", **extra) -> Service:

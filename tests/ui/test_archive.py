@@ -100,14 +100,14 @@ def test_lying_header_size_does_not_bypass_limits(tmp_path, monkeypatch):
 def test_too_many_files_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr(archive, "MAX_FILES", 50)
     data = make_zip([(f"shop/m{i}.py", b"") for i in range(51)])
-    with pytest.raises(ArchiveError, match="51 files, more than the limit of 50"):
+    with pytest.raises(ArchiveError, match="51 files and folders, more than the limit of 50"):
         safe_extract(data, tmp_path)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_default_file_limit_refuses_twenty_thousand_and_one(tmp_path):
     data = make_zip([(f"m{i}.py", b"") for i in range(archive.MAX_FILES + 1)], compression=zipfile.ZIP_STORED)
-    with pytest.raises(ArchiveError, match="20,001 files, more than the limit of 20,000"):
+    with pytest.raises(ArchiveError, match="20,001 files and folders, more than the limit of 20,000"):
         safe_extract(data, tmp_path)
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from analyzer.export._document import md_code, md_text
 from analyzer.model import Plan
 from analyzer.ui import state
 from analyzer.ui.changes import PlanChanges
@@ -41,9 +42,9 @@ def changes_list(label: str, changes: PlanChanges, shown: int = 6) -> None:
     """The last change: a one-line count, the first few changes, the rest folded away."""
     lines = changes.lines(limit=10_000)
     if not lines:
-        st.caption(f"Last change: {label}. The plan came out the same.")
+        st.caption(f"Last change: {md_text(label)}. The plan came out the same.")
         return
-    st.markdown(f"**Last change: {label}** · {changes.summary()}")
+    st.markdown(f"**Last change: {md_text(label)}** · {changes.summary()}")
     st.markdown("\n".join(f"- {line}" for line in lines[:shown]))
     if len(lines) > shown:
         with st.expander(f"{len(lines) - shown} more change(s)"):
@@ -64,7 +65,7 @@ def excerpt(root: Path, path: str, line: int) -> None:
     """Evidence as `path:line` and the lines around it."""
     found = read_excerpt(root, path, line)
     if found is None:
-        st.markdown(f"`{path}:{line}` (source not available)")
+        st.markdown(f"{md_code(f'{path}:{line}')} (source not available)")
         return
-    st.markdown(f"`{found.where}`")
+    st.markdown(md_code(found.where))
     st.code(found.text, language="python")

@@ -11,7 +11,7 @@ import streamlit as st
 
 from analyzer.errors import StranglerError
 from analyzer.export import markdown, plan_json, sam, xlsx
-from analyzer.export.overrides import read_overrides
+from analyzer.export.overrides import MAX_WORKBOOK_BYTES, read_overrides
 from analyzer.model import Plan
 from analyzer.ui import edits, state
 from analyzer.ui.views.common import feedback
@@ -62,7 +62,8 @@ def render(plan: Plan) -> None:
     st.markdown("#### Bring back an edited plan.xlsx")
     st.caption("Change the service of any module in the workbook's Modules sheet, save it and upload it "
                "here: the moves are applied to this plan.")
-    st.file_uploader("Edited plan.xlsx", type=["xlsx"], key=OVERRIDES_UPLOAD, on_change=_on_overrides_upload)
+    st.file_uploader("Edited plan.xlsx", type=["xlsx"], key=OVERRIDES_UPLOAD, on_change=_on_overrides_upload,
+                     max_upload_size=max(1, MAX_WORKBOOK_BYTES // 1_000_000))
 
 
 def _on_overrides_upload() -> None:
@@ -75,9 +76,15 @@ def _on_overrides_upload() -> None:
         with tempfile.TemporaryDirectory(prefix="strangler-overrides-") as folder:
             path = Path(folder) / "plan.xlsx"
             path.write_bytes(upload.getvalue())
-            wanted = read_overrides(path, set(homes), {s.name for s in plan.services}, changed_only=True)
+            wanted = read_overrides(path, set(homes), {s.name for s in plan.services}, changed_only=True,
+                                    label=upload.name)
     except StranglerError as exc:
-        state.refuse(PLACE, f"{upload.name}: {exc}")
+        state.refuse(PLACE, str(exc))
+        return
+    except Exception as exc:
+        if state.debugging():
+            raise
+        state.refuse(PLACE, state.unexpected(exc))
         return
     moves = {module: service for module, service in sorted(wanted.items()) if homes.get(module) != service}
     if not moves:

@@ -7,6 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from analyzer.export import views as plan_views
+from analyzer.export._document import md_code, md_text
 from analyzer.model import Boundary, Plan, Service
 from analyzer.ui.servicemap import plural
 from analyzer.ui.views.common import excerpt
@@ -44,13 +45,13 @@ def _choice_label(service: Service) -> str:
 def _headline(service: Service) -> str:
     size = f"{plural(len(service.modules), 'module')} · {plural(service.loc, 'line')}"
     if service.kind == "shared":
-        return (f"### {service.name}\nShared kernel · {size}. These modules are used by several services "
+        return (f"### {md_text(service.name)}\nShared kernel · {size}. These modules are used by several services "
                 "and are vendored into each as a library, not deployed.")
     target = service.target
     where = f"**{target.compute.capitalize()}** (confidence {target.confidence:.0%})" if target else "no target"
     risk = plan_views.risk_of(service)
     risk_text = f" · risk {risk}" if risk else ""
-    return f"### {service.name}\nRuns on {where} · {size}{risk_text}"
+    return f"### {md_text(service.name)}\nRuns on {where} · {size}{risk_text}"
 
 
 def _modules(service: Service) -> None:
@@ -129,14 +130,14 @@ def _target(service: Service, root: Path) -> None:
     if not service.target.reasons:
         st.caption("No rule fired: the default target applies.")
     for index, reason in enumerate(service.target.reasons):
-        label = f"{reason.rule}: {reason.detail}" if reason.detail else reason.rule
+        label = md_text(f"{reason.rule}: {reason.detail}" if reason.detail else reason.rule)
         places = plural(len(reason.evidence), "place")
         with st.expander(f"{label} ({places} in the code)", expanded=index == 0):
             for evidence in reason.evidence[:EXCERPTS_SHOWN]:
                 excerpt(root, evidence.path, evidence.line)
             if len(reason.evidence) > EXCERPTS_SHOWN:
                 more = ", ".join(f"{e.path}:{e.line}" for e in reason.evidence[EXCERPTS_SHOWN:])
-                st.caption(f"Also: {more}")
+                st.caption(f"Also: {md_text(more)}")
 
 
 def _boundaries(service: Service, plan: Plan, root: Path) -> None:
@@ -150,12 +151,12 @@ def _boundaries(service: Service, plan: Plan, root: Path) -> None:
         st.markdown(f"**Called by** ({len(inbound)})")
         _boundary_table(inbound, "source", "service_inbound")
     for boundary in sorted(outbound + inbound, key=lambda b: (b.source, b.target)):
-        title = (f"{boundary.source} → {boundary.target}: {boundary.style} over {boundary.channel}, "
-                 f"{plural(len(boundary.calls), 'call site')}")
+        title = md_text(f"{boundary.source} → {boundary.target}: {boundary.style} over {boundary.channel}, "
+                        f"{plural(len(boundary.calls), 'call site')}")
         with st.expander(title):
             for call in boundary.calls[:EXCERPTS_SHOWN]:
-                reasons = "; ".join(call.reasons)
-                st.markdown(f"`{call.caller}` → `{call.callee}`" + (f": {reasons}" if reasons else ""))
+                reasons = md_text("; ".join(call.reasons))
+                st.markdown(f"{md_code(call.caller)} → {md_code(call.callee)}" + (f": {reasons}" if reasons else ""))
                 excerpt(root, call.path, call.line)
             if len(boundary.calls) > EXCERPTS_SHOWN:
                 st.caption(f"And {len(boundary.calls) - EXCERPTS_SHOWN} more call site(s): see the Boundaries tab.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from analyzer.export._document import md_text
 from analyzer.model import Plan
 
 #: Tables grow with their rows up to this height, then scroll.
@@ -65,7 +66,7 @@ def render_waves(plan: Plan) -> None:
     st.caption("Wave 1 is carved out of the monolith first; later waves follow in order.")
     for wave in waves:
         with st.container(border=True):
-            st.markdown(f"**Wave {wave.order}:** {', '.join(wave.services)}")
+            st.markdown(f"**Wave {wave.order}:** {md_text(', '.join(wave.services))}")
             st.caption(wave.rationale)
     rows = []
     for wave in waves:
