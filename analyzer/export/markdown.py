@@ -180,8 +180,9 @@ def _boundaries_section(plan: Plan) -> list[Block]:
         return blocks + [Para(text("No call crosses a service boundary."))]
     blocks.append(Para(text("Every call site that crosses services, grouped by caller service (source) and "
                             "callee service (target). Sync calls become HTTP APIs; async calls become messages.")))
-    blocks.append(Table(("source", "target", "style", "channel", "calls"), tuple(
-        (text(Code(b.source)), text(Code(b.target)), text(b.style), text(b.channel), text(str(len(b.calls))))
+    blocks.append(Table(("source", "target", "style", "channel", "calls", "channels of its calls"), tuple(
+        (text(Code(b.source)), text(Code(b.target)), text(b.style if len(b.channels) < 2 else "mixed"),
+         text(b.channel if len(b.channels) < 2 else "mixed"), text(str(len(b.calls))), text(b.channel_mix()))
         for b in boundaries), numeric=(4,)))
     blocks.append(Heading(3, "Call sites", "call-sites"))
     blocks.append(Table(("source → target", "caller", "callee", "location", "channel", "why"), tuple(

@@ -22,6 +22,7 @@ from analyzer.inputs import MAX_PLAN_BYTES, InputRefused, check_nesting, read_li
 from analyzer.model import (
     Boundary,
     BoundaryCall,
+    ChannelCount,
     Evidence,
     Excluded,
     ImportRoot,
@@ -142,6 +143,7 @@ def _boundary_dict(boundary: Boundary) -> dict[str, Any]:
              "style": c.style, "channel": c.channel, "reasons": list(c.reasons)}
             for c in sorted(boundary.calls, key=_call_order)
         ],
+        "channels": [{"style": c.style, "channel": c.channel, "calls": c.calls} for c in boundary.channels],
     }
     return _merge_extra(data, boundary.extra)
 
@@ -309,7 +311,8 @@ def _boundary_from(data: Mapping[str, Any]) -> Boundary:
                          style=c["style"], channel=c["channel"], reasons=tuple(c.get("reasons", ())))
             for c in data["calls"]
         ),
-        extra=_extra_of(data, _BOUNDARY_KEYS),
+        extra=_extra_of(data, (*_BOUNDARY_KEYS, "channels")),
+        channels=tuple(ChannelCount(c["style"], c["channel"], c["calls"]) for c in data.get("channels", ())),
     )
 
 
