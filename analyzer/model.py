@@ -394,6 +394,31 @@ class Boundary:
 
 
 @dataclass(frozen=True)
+class DataLink:
+    """One place where a service reaches into another service's table."""
+
+    kind: str  # "relation" (FK, O2O, M2M, relationship) | "join" (SQL across both) | "write" | "query"
+    table: str
+    accessor: str  # the function or class (or module) that reaches in
+    path: str
+    line: int
+    via: str  # the access as the graph stage recorded it: relation, get_model, objects.filter, sql, save...
+
+
+@dataclass(frozen=True)
+class DataBoundary:
+    """The data coupling between two services: what `source` reaches of `target`'s tables, and how
+    it should be reached once they are apart (analyzer.recommend.data)."""
+
+    source: str  # the service reaching into the data
+    target: str  # the service owning the tables
+    tables: tuple[str, ...]
+    pattern: str  # "owner-api" | "transitional-join" | "read-model" | "sync-lookup"
+    reasons: tuple[str, ...]
+    links: tuple[DataLink, ...]
+
+
+@dataclass(frozen=True)
 class ChannelCount:
     style: str
     channel: str
@@ -432,6 +457,7 @@ class Plan:
     schema_version: int = 1
     tool: dict[str, str] = field(default_factory=lambda: {"name": "strangler", "version": __version__})
     extra: dict[str, Any] = field(default_factory=dict)
+    data_boundaries: tuple[DataBoundary, ...] = ()  # relations, joins and queries across services
 
 
 # --------------------------------------------------------------------------- progress

@@ -100,6 +100,7 @@ def _document(plan: Plan) -> list[Block]:
         blocks += _service_section(service, plan)
     blocks += _boundaries_section(plan)
     blocks += _data_section(plan)
+    blocks += _data_boundaries_section(plan)
     blocks += _waves_section(plan)
     blocks += _scope_section(plan)
     blocks += _skipped_section(plan)
@@ -216,6 +217,21 @@ def _data_section(plan: Plan) -> list[Block]:
     return blocks
 
 
+def _data_boundaries_section(plan: Plan) -> list[Block]:
+    blocks: list[Block] = [Heading(2, "Data boundaries", "data-boundaries")]
+    if not plan.data_boundaries:
+        return blocks + [Para(text("No service reaches into another service's tables."))]
+    blocks.append(Para(text("Every relation, SQL join, write and query by which one service reaches into another's "
+                            "tables, and how that data should be reached once they are apart.")))
+    blocks.append(Table(("source", "owner", "tables", "pattern", "why", "where"), tuple(
+        (text(Code(b.source)), text(Code(b.target)), text(*joined([Code(t) for t in b.tables])), text(b.pattern),
+         text("; ".join(b.reasons)),
+         text(*joined([_where(link.path, link.line) for link in b.links[:DATA_LINK_EXAMPLES]]),
+              f" and {len(b.links) - DATA_LINK_EXAMPLES} more" if len(b.links) > DATA_LINK_EXAMPLES else ""))
+        for b in plan.data_boundaries)))
+    return blocks
+
+
 def _waves_section(plan: Plan) -> list[Block]:
     blocks: list[Block] = [Heading(2, "Migration waves", "waves")]
     waves = sorted(plan.waves, key=lambda w: w.order)
@@ -236,6 +252,8 @@ def _waves_section(plan: Plan) -> list[Block]:
 
 #: Paths named per reason in the report; plan.json and the workbook list them all.
 SCOPE_EXAMPLES = 6
+#: path:line citations per data boundary in the report (plan.json and the workbook list them all).
+DATA_LINK_EXAMPLES = 4
 #: Modules named per placement reason in a service's section (the workbook lists every module).
 PLACEMENT_EXAMPLES = 8
 

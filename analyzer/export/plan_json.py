@@ -23,6 +23,8 @@ from analyzer.model import (
     Boundary,
     BoundaryCall,
     ChannelCount,
+    DataBoundary,
+    DataLink,
     Evidence,
     Excluded,
     ImportRoot,
@@ -59,8 +61,23 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "boundaries": [_boundary_dict(b) for b in sorted(plan.boundaries, key=_boundary_order)],
         "metrics": _metrics_dict(plan.metrics),
         "waves": [_wave_dict(w) for w in sorted(plan.waves, key=lambda w: (w.order, w.services))],
+        "data_boundaries": [_data_boundary_dict(d) for d in plan.data_boundaries],
     }
     return _merge_extra(data, plan.extra)
+
+
+def _data_boundary_dict(boundary: DataBoundary) -> dict[str, Any]:
+    return {"source": boundary.source, "target": boundary.target, "tables": list(boundary.tables),
+            "pattern": boundary.pattern, "reasons": list(boundary.reasons),
+            "links": [{"kind": link.kind, "table": link.table, "accessor": link.accessor, "path": link.path,
+                       "line": link.line, "via": link.via} for link in boundary.links]}
+
+
+def _data_boundary_from(data: Mapping[str, Any]) -> DataBoundary:
+    return DataBoundary(data["source"], data["target"], tuple(data["tables"]), data["pattern"],
+                        tuple(data["reasons"]),
+                        tuple(DataLink(link["kind"], link["table"], link["accessor"], link["path"], link["line"],
+                                       link["via"]) for link in data["links"]))
 
 
 def render_json(plan: Plan) -> str:
@@ -245,7 +262,8 @@ def plan_from_dict(data: Mapping[str, Any], origin: str = "plan.json") -> Plan:
         waves=tuple(Wave(order=w["order"], services=tuple(w["services"]), rationale=w["rationale"],
                          kind=w.get("kind", "extract"), steps=tuple(w.get("steps", ())))
                     for w in data["waves"]),
-        extra=_extra_of(data, _PLAN_KEYS),
+        extra=_extra_of(data, (*_PLAN_KEYS, "data_boundaries")),
+        data_boundaries=tuple(_data_boundary_from(d) for d in data.get("data_boundaries", ())),
     )
 
 

@@ -47,6 +47,7 @@ ENTRY_HEADERS = ("service", "kind", "detail", "path", "line", "trigger")
 EVIDENCE_HEADERS = ("service", "compute", "confidence", "rule", "detail", "evidence")
 SKIPPED_HEADERS = ("path", "reason")
 EXCLUDED_HEADERS = ("path", "reason", "Python files")
+DATA_BOUNDARY_HEADERS = ("source", "owner", "table", "kind", "accessor", "path", "line", "via", "pattern", "why")
 
 #: Column (1-based) of the editable service name on the Modules sheet; overrides.py reads it.
 MODULES_SERVICE_COLUMN = MODULES_HEADERS.index("service") + 1
@@ -70,6 +71,9 @@ def render_xlsx(plan: Plan) -> bytes:
     data_sheet(workbook, "Limits", limit_headers, limit_rows)
     data_sheet(workbook, "Skipped", SKIPPED_HEADERS,
                ([s.path, s.reason] for s in sorted(plan.source.skipped, key=lambda s: s.path)))
+    data_sheet(workbook, "Data boundaries", DATA_BOUNDARY_HEADERS,
+               ([b.source, b.target, link.table, link.kind, link.accessor, link.path, link.line, link.via, b.pattern,
+                 "; ".join(b.reasons)] for b in plan.data_boundaries for link in b.links), freeze="A2")
     data_sheet(workbook, "Not the application", EXCLUDED_HEADERS,
                ([e.path, e.reason, e.files] for e in plan.source.excluded))
     _lists_sheet(workbook, plan)

@@ -14,6 +14,7 @@ from typing import Any
 from analyzer.model import Cluster, Decomposition, Plan, Service, SourceInfo
 from analyzer.options import AnalysisOptions
 from analyzer.recommend.boundaries import find_boundaries
+from analyzer.recommend.data import find_data_boundaries
 from analyzer.recommend.locate import Locator
 from analyzer.recommend.targets import choose_target
 from analyzer.recommend.waves import ServiceFacts, effort, plan_waves, rank_sizes, risk
@@ -51,7 +52,8 @@ def recommend(decomposition: Decomposition, options: AnalysisOptions | None = No
                                 loc=fact.loc, tables=owned, entry_points=choice.entry_points,
                                 target=choice.target, extra={**choice.extra, "tables_shared": list(shared), **placement}))
 
-    wave_plan = plan_waves(facts, boundaries)
+    data_boundaries = find_data_boundaries(decomposition, usage)
+    wave_plan = plan_waves(facts, boundaries, data_boundaries)
     ranking = [e.score for e in wave_plan.entanglement.values()]
     efforts = rank_sizes({f.name: effort(f, boundaries) for f in facts})
     risks = {f.name: risk(f, wave_plan.entanglement[f.name], ranking) for f in facts}
@@ -75,6 +77,7 @@ def recommend(decomposition: Decomposition, options: AnalysisOptions | None = No
         metrics=dict(sorted(decomposition.metrics.items())),
         waves=wave_plan.waves,
         extra=extra,
+        data_boundaries=data_boundaries,
     )
 
 

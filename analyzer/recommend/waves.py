@@ -25,7 +25,7 @@ from typing import Any
 
 import networkx as nx
 
-from analyzer.model import Boundary, Wave
+from analyzer.model import Boundary, DataBoundary, Wave
 from analyzer.rules import load_policy
 
 
@@ -52,6 +52,7 @@ class Entanglement:
     shared_tables: int = 0
     in_cycle: bool = False
     payload_warnings: int = 0
+    data_links: int = 0  # relations, joins and queries into or out of its tables across services
     score: float = 0.0
 
 
@@ -73,7 +74,8 @@ def inbound_sync_callers(boundaries: tuple[Boundary, ...]) -> dict[str, set[str]
     return callers
 
 
-def measure(services: list[ServiceFacts], boundaries: tuple[Boundary, ...]) -> dict[str, Entanglement]:
+def measure(services: list[ServiceFacts], boundaries: tuple[Boundary, ...],
+            data: tuple[DataBoundary, ...] = ()) -> dict[str, Entanglement]:
     """Each service's entanglement; `score` weighs its parts as recommend.yml says."""
     weights = load_policy()["waves"]["entanglement"]
     inbound: dict[str, set[str]] = defaultdict(set)
@@ -94,16 +96,21 @@ def measure(services: list[ServiceFacts], boundaries: tuple[Boundary, ...]) -> d
             outbound[boundary.source].add(boundary.target)
             graph.add_edge(boundary.source, boundary.target)
     cyclic = {n for component in nx.strongly_connected_components(graph) if len(component) > 1 for n in component}
+    data_links: dict[str, int] = defaultdict(int)
+    for boundary in data:
+        data_links[boundary.source] += len(boundary.links)
+        data_links[boundary.target] += len(boundary.links)
     found = {}
     for service in services:
         name = service.name
         score = (weights["sync_call_site"] * math.sqrt(sync_sites[name])
                  + weights["inbound_sync_service"] * len(inbound[name])
                  + weights["shared_table"] * len(service.shared_tables)
+                 + weights["data_link"] * math.sqrt(data_links[name])
                  + (weights["in_cycle"] if name in cyclic else 0.0))
         found[name] = Entanglement(tuple(sorted(inbound[name])), tuple(sorted(outbound[name])), sync_sites[name],
                                    async_sites[name], len(service.shared_tables), name in cyclic, warnings[name],
-                                   round(score, 2))
+                                   data_links[name], round(score, 2))
     return found
 
 
@@ -133,12 +140,13 @@ def break_cycles(services: list[ServiceFacts], boundaries: tuple[Boundary, ...])
         removed.append((a, b, sites))
 
 
-def plan_waves(services: list[ServiceFacts], boundaries: tuple[Boundary, ...]) -> WavePlan:
-    """Waves: break cycles, then dependencies first and least entangled first; the core held back."""
+def plan_waves(services: list[ServiceFacts], boundaries: tuple[Boundary, ...],
+               data: tuple[DataBoundary, ...] = ()) -> WavePlan:
+    """Waves: cycles broken first, then from the least entangled outward; the core held back."""
     policy = load_policy()["waves"]
     if not services:
         return WavePlan(())
-    entangled = measure(services, boundaries)
+    entangled = measure(services, boundaries, data)
     facts = {s.name: s for s in services}
     acyclic, breaks = break_cycles(services, boundaries)
     hold = _hold(entangled, policy["hold"])
@@ -156,14 +164,14 @@ def plan_waves(services: list[ServiceFacts], boundaries: tuple[Boundary, ...]) -
         members = ordered[index * len(ordered) // count:(index + 1) * len(ordered) // count]
         waves.append(Wave(order=len(waves) + 1, services=tuple(members),
                           rationale=_rationale(members, entangled, acyclic, done, first=not done),
-                          kind="extract", steps=_data_steps(members, facts)))
+                          kind="extract", steps=_data_steps(members, facts, data)))
         done.update(members)
     if hold:
         waves.append(Wave(order=len(waves) + 1, services=tuple(hold), kind="hold", rationale=(
             "Do not extract yet: the transactional core the other services wait on. "
             + "; ".join(_hold_reason(n, entangled[n], len(services)) for n in hold)
             + ". Modularise it in place (one owner per table, calls through an explicit interface) and extract "
-              "it last."), steps=_data_steps(list(hold), facts)))
+              "it last."), steps=_data_steps(list(hold), facts, data)))
     return WavePlan(tuple(waves), entangled, tuple(breaks), hold, _verdict(entangled, breaks, hold, facts, policy))
 
 
@@ -202,14 +210,18 @@ def _rationale(members: list[str], entangled: dict[str, Entanglement], acyclic: 
     return lead + "." + (" Start here: the least entangled services." if first else "")
 
 
-def _data_steps(members: list[str], facts: dict[str, ServiceFacts]) -> tuple[str, ...]:
-    """The data split each service of a wave needs: tables it takes over, tables it shares."""
+def _data_steps(members: list[str], facts: dict[str, ServiceFacts], data: tuple[DataBoundary, ...]) -> tuple[str, ...]:
+    """The data split each service of a wave needs: the tables it takes over, and how it stops
+    reaching into other services' tables (the data boundaries' patterns)."""
     steps = []
     for name in members:
         service = facts[name]
         if service.owned_tables:
             steps.append(f"{name}: move tables {', '.join(service.owned_tables)} to its own database")
-        others = sorted(set(service.shared_tables) - set(service.owned_tables))
+        for boundary in (b for b in data if b.source == name):
+            steps.append(f"{name} → {boundary.target} data ({', '.join(boundary.tables)}): {boundary.pattern}")
+        covered = {t for b in data if b.source == name for t in b.tables}
+        others = sorted(set(service.shared_tables) - set(service.owned_tables) - covered)
         if others:
             steps.append(f"{name}: stop using other services' tables {', '.join(others)} directly "
                          "(call the owner's API or keep a read model fed by its events)")

@@ -18,7 +18,7 @@ from analyzer.export.xlsx import (
 from analyzer.model import Service
 
 SHEETS = ["Summary", "Services", "Modules", "Boundaries", "Data", "Waves", "Entry points", "Evidence",
-          "Limits", "Skipped", "Not the application", "Lists"]
+          "Limits", "Skipped", "Data boundaries", "Not the application", "Lists"]
 
 
 def workbook(plan):
