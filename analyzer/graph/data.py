@@ -36,6 +36,11 @@ SQLALCHEMY_BASES = frozenset({
 #: Base classes that make a subclass a Django model (Django's own abstract user models included).
 DJANGO_BASES = frozenset({"django.db.models.Model", "django.db.models.base.Model"}) | USER_MODEL_BASES
 
+#: Flask-SQLAlchemy spells relationships through its extension object (`db.relationship("Order")`).
+RELATIONSHIP_NAMES = frozenset({"relationship", "relation"})
+#: A column-level foreign key names its table as text: `ForeignKey("orders.id")`, `ForeignKey("shop.orders.id")`.
+COLUMN_FOREIGN_KEY = "ForeignKey"
+
 #: Callees under this prefix ending in `Field` (and relation fields) declare model fields.
 DJANGO_FIELD_PREFIX = "django.db.models."
 
@@ -261,19 +266,27 @@ def _framework_accesses(module: str, calls: Iterable[CallSite], names: ModelName
     """Models reached through framework conventions, each a read by the caller with its path:line.
 
     Django relation fields (`ForeignKey("billing.Invoice")`, `ForeignKey(settings.AUTH_USER_MODEL)`,
-    `to=...`), `apps.get_model("order", "Line")`, `get_user_model()` and SQLAlchemy's
-    `relationship("Order")`.
+    `to=...`), `apps.get_model("order", "Line")`, `get_user_model()`, SQLAlchemy's
+    `relationship("Order")` (also `db.relationship`) and column foreign keys `ForeignKey("orders.id")`.
     """
     accesses = []
+    tables = frozenset(table_of.values())
     for call in calls:
         callees = set(call.callees)
         target, via = "", ""
+        name = call.expr.rpartition(".")[2]
         if RELATION_FIELDS & callees:
             text = next((a.partition("=")[2] for a in call.args if a.startswith("to=")), call.args[0] if call.args else "")
             target, via = (names.by_text(text, module) if text else ""), "relation"
-        elif RELATIONSHIP_CALLS & callees and call.args:
+        elif (RELATIONSHIP_CALLS & callees or name in RELATIONSHIP_NAMES) and call.args:
             value = string_literal(call.args[0])
             target, via = (names.by_class_name(value.rpartition(".")[2], module) if value else ""), "relation"
+        elif name == COLUMN_FOREIGN_KEY and call.args and string_literal(call.args[0]):
+            table = string_literal(call.args[0]).rpartition(".")[0]  # "schema.table.column" -> "schema.table"
+            found = table if table in tables else table.rpartition(".")[2] if table.rpartition(".")[2] in tables else ""
+            if found:
+                accesses.append(DataAccess(call.caller, module, found, "read", "relation", call.path, call.line))
+            continue
         elif USER_MODEL_CALLS & callees:
             target, via = names.user, "user-model"
         elif call.expr.rpartition(".")[2] in GET_MODEL_CALLS and call.args:
