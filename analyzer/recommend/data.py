@@ -27,6 +27,9 @@ from analyzer.rules import load_policy
 
 #: How a DataAccess.via becomes the kind of a data link (anything else is a query).
 RELATION_VIAS = frozenset({"relation"})
+#: How a count of each link kind reads: (one, many).
+LINK_NOUNS = {"relation": ("relation", "relations"), "join": ("join", "joins"),
+              "write": ("write", "writes"), "query": ("query", "queries")}
 SQL_VIAS = frozenset({"sql"})
 #: Accesses that are not links: a model's own definition.
 NOT_LINKS = frozenset({"define"})
@@ -95,5 +98,5 @@ def _boundary(source: str, target: str, links: tuple[DataLink, ...], policy: Map
         reasons = [f"{reads} point read(s) of {_possessive(target)} tables ({shown}): look them up through "
                    f"{_possessive(target)} API"]
     counts = {kind: sum(1 for link in links if link.kind == kind) for kind in ("relation", "join", "write", "query")}
-    reasons.append(", ".join(f"{n} {kind}{'s' if n != 1 else ''}" for kind, n in counts.items() if n))
+    reasons.append(", ".join(f"{n} {LINK_NOUNS[kind][n != 1]}" for kind, n in counts.items() if n))
     return DataBoundary(source, target, tables, pattern, tuple(reasons), links)
