@@ -96,6 +96,9 @@ EXTERNAL_RETURNS = {
 
 # --------------------------------------------------------------------------- ORM queries
 
+#: Methods of a collection whose result is one of its members (or a view of them).
+COLLECTION_ACCESSORS = frozenset({"get", "pop", "setdefault", "values", "items", "keys", "copy"})
+
 #: Class attributes that hand out a query over the model when the class does not define them
 #: (Django `Order.objects`, Flask-SQLAlchemy `Order.query`).
 QUERY_MANAGERS = frozenset({"objects", "query", "_default_manager", "_base_manager"})

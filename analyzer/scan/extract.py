@@ -9,14 +9,29 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import accumulate
+from typing import Any, TypeVar
 
 from analyzer.scan import conventions as conv
 from analyzer.scan.facts import (
     UNKNOWN,
+    Annotated,
+    AnyOf,
+    Assigned,
+    Attr,
     Binding,
+    Call,
+    Collection,
+    Const,
+    Defined,
+    DefRef,
+    Element,
     Expr,
+    Imported,
+    Lambda,
+    Name,
+    Param,
     RawCall,
     RawHit,
     RawImport,
@@ -25,7 +40,10 @@ from analyzer.scan.facts import (
     RawParam,
     RawScope,
     RawSql,
-    TypeAlternative,
+    StarImported,
+    SuperCall,
+    TypeRef,
+    Unknown,
 )
 
 ARG_TEXT_LIMIT = 80
@@ -36,6 +54,7 @@ _FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
 #: RawCall.decorates value of calls Python makes implicitly (iteration, context managers).
 IMPLICIT = -2
 _LITERAL_TYPES = {str: "str", bytes: "bytes", int: "int", float: "float", complex: "complex", bool: "bool"}
+T = TypeVar("T")
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
 
 
@@ -62,7 +81,7 @@ class _Scope:
         self.attributes: list[tuple[str, str]] = []
         self.params: tuple[RawParam, ...] = ()
         self.returns: list[Expr] = []
-        self.return_annotation: tuple[TypeAlternative, ...] = ()
+        self.return_annotation: tuple[TypeRef, ...] = ()
         self.bindings: dict[str, list[Binding]] = {}
         self.self_attrs: dict[str, list[tuple[Binding, int]]] = {}
         self.globals: set[str] = set()
@@ -88,92 +107,148 @@ def is_chain(node: ast.AST) -> bool:
     return type(node) is ast.Name
 
 
-def to_expr(node: ast.AST | None) -> Expr:
-    """The encoded expression (see analyzer.scan.facts) of an AST expression."""
-    if node is None:
-        return UNKNOWN
-    kind = type(node)
-    if kind is ast.Name:
-        return ("n", node.id)
-    if kind is ast.Attribute:
-        return ("a", to_expr(node.value), node.attr)
-    if kind is ast.Call:
+SUPER = SuperCall()
+LAMBDA = Lambda()
+_CONSTS = {name: Const(name) for name in ("str", "bytes", "int", "float", "complex", "bool", "list", "tuple",
+                                          "set", "dict")}
+
+
+class Expressions:
+    """AST expression -> Expr (see analyzer.scan.facts), one builder per file.
+
+    Equal expressions are built once (interned): `self.repo` met fifty times in a file is one
+    object, which makes the file's facts smaller, and quicker to pickle, cache and compare."""
+
+    def __init__(self) -> None:
+        self.interned: dict[Any, Any] = {}
+
+    def intern(self, value: T) -> T:
+        found: T = self.interned.setdefault(value, value)
+        return found
+
+    def of(self, node: ast.AST | None) -> Expr:
+        """The expression an AST node stands for."""
+        if node is None:
+            return UNKNOWN
+        handler = _TO_EXPR.get(type(node))
+        return UNKNOWN if handler is None else self.intern(handler(self, node))
+
+    def name(self, node: ast.Name) -> Expr:
+        return Name(node.id)
+
+    def attribute(self, node: ast.Attribute) -> Expr:
+        return Attr(self.of(node.value), node.attr)
+
+    def call(self, node: ast.Call) -> Expr:
         func = node.func
         if type(func) is ast.Name and func.id == "super":
-            return ("super",)
+            return SUPER
         if node.args and is_chain(node.args[0]):  # `session.query(Order)`: the class may type the result
-            return ("c", to_expr(func), to_expr(node.args[0]))
-        return ("c", to_expr(func))
-    if kind is ast.Constant:
+            return Call(self.of(func), (self.of(node.args[0]),))
+        return Call(self.of(func))
+
+    def constant(self, node: ast.Constant) -> Expr:
         name = _LITERAL_TYPES.get(type(node.value))
-        return ("k", name) if name else UNKNOWN
-    if kind is ast.JoinedStr:
-        return ("k", "str")
-    if kind in (ast.List, ast.Tuple, ast.Set):
-        return _collection([to_expr(e) for e in node.elts], kind.__name__.lower())
-    if kind is ast.Dict:
-        return _collection([to_expr(v) for v in node.values], "dict")
-    if kind is ast.BoolOp:
-        return ("u", *(to_expr(v) for v in node.values))
-    if kind is ast.IfExp:
-        return ("u", to_expr(node.body), to_expr(node.orelse))
-    if kind is ast.Await or kind is ast.NamedExpr:
-        return to_expr(node.value)
-    if kind is ast.Subscript:
+        return _CONSTS[name] if name else UNKNOWN
+
+    def fstring(self, node: ast.JoinedStr) -> Expr:
+        return _CONSTS["str"]
+
+    def sequence(self, node: ast.List | ast.Tuple | ast.Set) -> Expr:
+        return self.collection([self.of(e) for e in node.elts], type(node).__name__.lower())
+
+    def mapping(self, node: ast.Dict) -> Expr:
+        return self.collection([self.of(v) for v in node.values], "dict")
+
+    def collection(self, members: list[Expr], type_name: str) -> Expr:
+        kept = [m for m in members if type(m) is not Const and type(m) is not Unknown][:COLLECTION_LIMIT]
+        return Collection(tuple(kept)) if kept else _CONSTS[type_name]
+
+    def boolean(self, node: ast.BoolOp) -> Expr:
+        return AnyOf(tuple(self.of(v) for v in node.values))
+
+    def conditional(self, node: ast.IfExp) -> Expr:
+        return AnyOf((self.of(node.body), self.of(node.orelse)))
+
+    def inner(self, node: ast.Await | ast.NamedExpr) -> Expr:
+        return self.of(node.value)
+
+    def subscript(self, node: ast.Subscript) -> Expr:
         if type(node.slice) is ast.Slice:  # `items[1:3]` is the same kind of collection
-            return to_expr(node.value)
-        return ("elem", to_expr(node.value))
-    if kind is ast.Lambda:
-        return ("lambda",)
-    if kind is ast.ListComp:
-        return ("k", "list")
-    if kind is ast.DictComp:
-        return ("k", "dict")
-    if kind is ast.SetComp:
-        return ("k", "set")
-    return UNKNOWN
+            return self.of(node.value)
+        return Element(self.of(node.value))
 
+    def lambda_(self, node: ast.Lambda) -> Expr:
+        return LAMBDA
 
-def _collection(members: list[Expr], type_name: str) -> Expr:
-    kept = [m for m in members if m[0] not in ("k", "x")][:COLLECTION_LIMIT]
-    return ("coll", *kept) if kept else ("k", type_name)
+    def comprehension(self, node: ast.ListComp | ast.DictComp | ast.SetComp) -> Expr:
+        return _CONSTS[_COMPREHENSION_TYPES[type(node)]]
 
+    # ------------------------------------------------------------------ annotations
 
-def type_alternatives(node: ast.AST | None) -> tuple[TypeAlternative, ...]:
-    """What an annotation says a value is: `Optional["Order"]` -> (("inst", Order),)."""
-    if node is None:
+    def types(self, node: ast.AST | None) -> tuple[TypeRef, ...]:
+        """What an annotation says a value is: `Optional["Order"]` -> (TypeRef("inst", Order),)."""
+        if node is None:
+            return ()
+        kind = type(node)
+        if kind is ast.Constant:
+            return self.string_annotation(node.value) if isinstance(node.value, str) else ()
+        if kind is ast.Name or kind is ast.Attribute:
+            return (TypeRef("inst", self.of(node)),) if is_chain(node) else ()
+        if kind is ast.BinOp and isinstance(node.op, ast.BitOr):
+            return self.types(node.left) + self.types(node.right)
+        if kind is ast.Subscript:
+            return self.subscript_types(node)
         return ()
-    kind = type(node)
-    if kind is ast.Constant:
-        if isinstance(node.value, str):
-            try:
-                parsed = ast.parse(node.value.strip(), mode="eval")
-            except (SyntaxError, ValueError):
-                return ()
-            return type_alternatives(parsed.body)
-        return ()
-    if kind is ast.Name or kind is ast.Attribute:
-        return (("inst", to_expr(node)),) if is_chain(node) else ()
-    if kind is ast.BinOp and isinstance(node.op, ast.BitOr):
-        return type_alternatives(node.left) + type_alternatives(node.right)
-    if kind is ast.Subscript:
+
+    def string_annotation(self, text: str) -> tuple[TypeRef, ...]:
+        try:
+            parsed = ast.parse(text.strip(), mode="eval")
+        except (SyntaxError, ValueError):
+            return ()
+        return self.types(parsed.body)
+
+    def subscript_types(self, node: ast.Subscript) -> tuple[TypeRef, ...]:
         name = (dotted(node.value) or "").rpartition(".")[2]
         elements = node.slice.elts if type(node.slice) is ast.Tuple else [node.slice]
         if name in conv.UNION_TYPES:
-            return tuple(alt for e in elements for alt in type_alternatives(e))
+            return tuple(alt for e in elements for alt in self.types(e))
         if not elements:  # `tuple[()]`: the empty tuple type names no class
             return ()
         if name in conv.TRANSPARENT_TYPES:
-            return type_alternatives(elements[-1])
+            return self.types(elements[-1])
         if name in conv.ANNOTATED_TYPES:
-            return type_alternatives(elements[0])
+            return self.types(elements[0])
         if name in conv.CLASS_TYPES:
-            return tuple(("cls", e) for mode, e in type_alternatives(elements[0]) if mode == "inst")
+            return tuple(TypeRef("cls", alt.type) for alt in self.types(elements[0]) if alt.mode == "inst")
         if name in conv.COLLECTION_TYPES or name in conv.MAPPING_TYPES:
             inner = elements[-1] if name in conv.MAPPING_TYPES else elements[0]
-            return tuple(("list", e) for mode, e in type_alternatives(inner) if mode == "inst")
-        return type_alternatives(node.value)
-    return ()
+            return tuple(TypeRef("list", alt.type) for alt in self.types(inner) if alt.mode == "inst")
+        return self.types(node.value)
+
+
+_COMPREHENSION_TYPES = {ast.ListComp: "list", ast.DictComp: "dict", ast.SetComp: "set"}
+#: Expression builders by node type; other nodes are UNKNOWN.
+_TO_EXPR: dict[type, Callable[[Expressions, Any], Expr]] = {
+    ast.Name: Expressions.name,
+    ast.Attribute: Expressions.attribute,
+    ast.Call: Expressions.call,
+    ast.Constant: Expressions.constant,
+    ast.JoinedStr: Expressions.fstring,
+    ast.List: Expressions.sequence,
+    ast.Tuple: Expressions.sequence,
+    ast.Set: Expressions.sequence,
+    ast.Dict: Expressions.mapping,
+    ast.BoolOp: Expressions.boolean,
+    ast.IfExp: Expressions.conditional,
+    ast.Await: Expressions.inner,
+    ast.NamedExpr: Expressions.inner,
+    ast.Subscript: Expressions.subscript,
+    ast.Lambda: Expressions.lambda_,
+    ast.ListComp: Expressions.comprehension,
+    ast.DictComp: Expressions.comprehension,
+    ast.SetComp: Expressions.comprehension,
+}
 
 
 def annotation_chains(node: ast.AST | None) -> list[ast.expr]:
@@ -222,6 +297,7 @@ class Extractor:
         self.code_lines = list(accumulate(
             (1 if (s := line.strip()) and not s.startswith("#") else 0 for line in self.lines), initial=0))
         self.package = module if is_package else module.rpartition(".")[0]
+        self.exprs = Expressions()
         self.scopes: list[_Scope] = [_Scope(module, "module", -1)]
         self.scopes[0].end_line = len(self.lines)
         self.imports: list[RawImport] = []
@@ -305,27 +381,27 @@ class Extractor:
             while index > 0 and self.scopes[index].kind == "class":
                 index = self.scopes[index].parent
             scope = self.scopes[max(index, 0)]
-        scope.bindings.setdefault(name, []).append(binding)
+        scope.bindings.setdefault(name, []).append(self.exprs.intern(binding))
 
     def bind_target(self, target: ast.AST, value: Expr, value_node: ast.AST | None = None) -> None:
         kind = type(target)
         if kind is ast.Name:
             self.names.add(target.id)
-            self.bind(target.id, ("v", value))
+            self.bind(target.id, Assigned(value))
         elif kind is ast.Tuple or kind is ast.List:
             pairs = (type(value_node) in (ast.Tuple, ast.List) and len(value_node.elts) == len(target.elts)
                      and not any(type(e) is ast.Starred for e in target.elts))
             for index, element in enumerate(target.elts):
                 if pairs:
                     member = value_node.elts[index]
-                    self.bind_target(element, to_expr(member), member)
+                    self.bind_target(element, self.exprs.of(member), member)
                 else:
-                    self.bind_target(element, ("elem", value))
+                    self.bind_target(element, self.exprs.intern(Element(value)))
         elif kind is ast.Starred:
             self.bind_target(target.value, UNKNOWN)
         elif kind is ast.Attribute:
             self.expr(target.value, "other")
-            self._self_attribute(target, ("v", value))
+            self._self_attribute(target, Assigned(value))
         elif kind is ast.Subscript:
             self.expr(target.value, "other")
             self.expr(target.slice, "other")
@@ -337,7 +413,7 @@ class Extractor:
             return
         owner = self.scopes[scope.parent] if scope.parent >= 0 else None
         if owner is not None and owner.kind == "class":
-            owner.self_attrs.setdefault(target.attr, []).append((binding, self.cur))
+            owner.self_attrs.setdefault(target.attr, []).append((self.exprs.intern(binding), self.cur))
 
     # ------------------------------------------------------------------ statements
 
@@ -367,7 +443,7 @@ class Extractor:
         for child in ast.walk(node):
             name = getattr(child, "name", None) if isinstance(child, (ast.MatchAs, ast.MatchStar)) else None
             if name:
-                self.bind(name, UNKNOWN)
+                self.bind(name, Assigned(UNKNOWN))
             if isinstance(child, ast.MatchValue):
                 self.expr(child.value, "tested")
             elif isinstance(child, ast.MatchClass):
@@ -385,12 +461,12 @@ class Extractor:
         scope.line, scope.end_line = node.lineno, node.end_lineno or node.lineno
         scope.span_start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
         scope.is_async = type(node) is ast.AsyncFunctionDef
-        scope.decorators = tuple(to_expr(d) for d in node.decorator_list)
+        scope.decorators = tuple(self.exprs.of(d) for d in node.decorator_list)
         scope.decorator_text = tuple(self.text(d, EXPR_TEXT_LIMIT) for d in node.decorator_list)
         scope.method_kind = self._method_kind(node.decorator_list) if kind == "method" else ""
         if node.name == "__new__" and kind == "method":
             scope.method_kind = "class"
-        scope.return_annotation = type_alternatives(node.returns)
+        scope.return_annotation = self.exprs.types(node.returns)
         index = len(self.scopes)
         self.scopes.append(scope)
         self._params(scope, node.args, kind)
@@ -398,7 +474,7 @@ class Extractor:
                                               node.args.vararg, node.args.kwarg) if a is not None]
         for annotation in (*annotations, node.returns):
             self._annotation_loads(annotation, index)
-        self.bind(node.name, ("def", index))
+        self.bind(node.name, Defined(index))
         self._apply_decorators(node, decorators, index)
         saved = (self.cur, self.in_loop, self.type_checking, self.conditional)
         self.cur, self.in_loop, self.type_checking, self.conditional = index, False, False, 0
@@ -408,17 +484,17 @@ class Extractor:
     def _params(self, scope: _Scope, args: ast.arguments, kind: str) -> None:
         params: list[RawParam] = []
         for arg in (*args.posonlyargs, *args.args):
-            params.append(RawParam(arg.arg, type_alternatives(arg.annotation), "pos"))
+            params.append(RawParam(arg.arg, self.exprs.types(arg.annotation), "pos"))
         if args.vararg:
             params.append(RawParam(args.vararg.arg, (), "vararg"))
         for arg in args.kwonlyargs:
-            params.append(RawParam(arg.arg, type_alternatives(arg.annotation), "kwonly"))
+            params.append(RawParam(arg.arg, self.exprs.types(arg.annotation), "kwonly"))
         if args.kwarg:
             params.append(RawParam(args.kwarg.arg, (), "kwarg"))
         scope.params = tuple(params)
         for index, param in enumerate(params):
             self.names.add(param.name)
-            scope.bindings.setdefault(param.name, []).append(("param", index))
+            scope.bindings.setdefault(param.name, []).append(self.exprs.intern(Param(index)))
         if kind == "method" and scope.method_kind not in ("static",) and params and params[0].kind == "pos":
             scope.self_name = params[0].name
 
@@ -428,7 +504,7 @@ class Extractor:
             return
         line = annotation.lineno
         for chain in annotation_chains(annotation):
-            self.loads.append(RawLoad(scope, to_expr(chain), line, "annotation"))
+            self.loads.append(RawLoad(scope, self.exprs.of(chain), line, "annotation"))
 
     def _method_kind(self, decorators: list[ast.expr]) -> str:
         for decorator in decorators:
@@ -457,10 +533,10 @@ class Extractor:
         """A decorator application is a call from the enclosing scope to the decorator."""
         name = getattr(node, "name", "")
         for position, (decorator, inner) in enumerate(zip(node.decorator_list, call_indexes, strict=True)):
-            func = ("c", to_expr(decorator.func)) if type(decorator) is ast.Call else to_expr(decorator)
+            func = Call(self.exprs.of(decorator.func)) if type(decorator) is ast.Call else self.exprs.of(decorator)
             self.calls.append(RawCall(
                 scope=self.cur, func=func, expr=self.text(decorator, EXPR_TEXT_LIMIT), line=decorator.lineno,
-                usage="other", in_loop=self.in_loop, args=(("def", target, position + 1),), kwargs=(),
+                usage="other", in_loop=self.in_loop, args=(DefRef(target, position + 1),), kwargs=(),
                 arg_text=(name,), decorates=target, inner_call=inner))
 
     def class_def(self, node: ast.ClassDef) -> None:
@@ -476,14 +552,14 @@ class Extractor:
         scope = _Scope(f"{parent.qualname}.{node.name}", "class", parent_index, node.name)
         scope.line, scope.end_line = node.lineno, node.end_lineno or node.lineno
         scope.span_start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-        scope.decorators = tuple(to_expr(d) for d in node.decorator_list)
+        scope.decorators = tuple(self.exprs.of(d) for d in node.decorator_list)
         scope.decorator_text = tuple(self.text(d, EXPR_TEXT_LIMIT) for d in node.decorator_list)
         # `BaseRepository[Order]`, `Generic[T]`: the class being parametrised is the base
-        scope.bases = tuple(to_expr(b.value if type(b) is ast.Subscript else b) for b in node.bases)
+        scope.bases = tuple(self.exprs.of(b.value if type(b) is ast.Subscript else b) for b in node.bases)
         scope.base_text = tuple(self.text(b, EXPR_TEXT_LIMIT) for b in node.bases)
         index = len(self.scopes)
         self.scopes.append(scope)
-        self.bind(node.name, ("def", index))
+        self.bind(node.name, Defined(index))
         self._apply_decorators(node, decorators, index)
         saved = (self.cur, self.in_loop, self.type_checking, self.conditional)
         self.cur, self.in_loop, self.type_checking, self.conditional = index, False, False, 0
@@ -510,7 +586,7 @@ class Extractor:
                                         if "." not in k)
 
     def assign(self, node: ast.Assign) -> None:
-        value = to_expr(node.value)
+        value = self.exprs.of(node.value)
         self.expr(node.value, "assigned", via="assign")
         for target in node.targets:
             self.bind_target(target, value, node.value)
@@ -521,20 +597,20 @@ class Extractor:
 
     def ann_assign(self, node: ast.AnnAssign) -> None:
         self._annotation_loads(node.annotation, self.cur)
-        alternatives = type_alternatives(node.annotation)
-        value = to_expr(node.value) if node.value is not None else None
+        alternatives = self.exprs.types(node.annotation)
+        value = self.exprs.of(node.value) if node.value is not None else None
         if node.value is not None:
             self.expr(node.value, "assigned", via="assign")
         target = node.target
-        bindings: list[Binding] = [("ann", mode, e) for mode, e in alternatives]
+        bindings: list[Binding] = [Annotated(alt.mode, alt.type) for alt in alternatives]
         if value is not None:
-            bindings.append(("v", value))
+            bindings.append(Assigned(value))
         if type(target) is ast.Name:
             self.names.add(target.id)
             for binding in bindings:
                 self.bind(target.id, binding)
             if not bindings:
-                self.bind(target.id, ("v", UNKNOWN))
+                self.bind(target.id, Assigned(UNKNOWN))
         elif type(target) is ast.Attribute:
             self.expr(target.value, "other")
             for binding in bindings:
@@ -545,7 +621,7 @@ class Extractor:
     def aug_assign(self, node: ast.AugAssign) -> None:
         self.expr(node.value, "assigned")
         if type(node.target) is ast.Name:
-            self.bind(node.target.id, ("v", UNKNOWN))
+            self.bind(node.target.id, Assigned(UNKNOWN))
         else:
             self.expr(node.target, "other")
 
@@ -557,16 +633,16 @@ class Extractor:
 
     def for_loop(self, node: ast.For | ast.AsyncFor) -> None:
         self.expr(node.iter, "other")
-        iterable = to_expr(node.iter)
+        iterable = self.exprs.of(node.iter)
         if type(node.iter) not in (ast.List, ast.Tuple, ast.Set, ast.Dict):
-            iterator = ("c", ("a", iterable, "__iter__"))
-            self.implicit_call(("a", iterable, "__iter__"), "__iter__", node.lineno)
-            self.implicit_call(("a", iterator, "__next__"), "__next__", node.lineno)
+            iterator = Call(Attr(iterable, "__iter__"))
+            self.implicit_call(Attr(iterable, "__iter__"), "__iter__", node.lineno)
+            self.implicit_call(Attr(iterator, "__next__"), "__next__", node.lineno)
         if type(node.iter) in (ast.List, ast.Tuple) and type(node.target) is ast.Name:
             for element in node.iter.elts:
-                self.bind(node.target.id, ("v", to_expr(element)))
+                self.bind(node.target.id, Assigned(self.exprs.of(element)))
         else:
-            self.bind_target(node.target, ("elem", iterable))
+            self.bind_target(node.target, self.exprs.intern(Element(iterable)))
         saved = self.in_loop
         self.in_loop = True
         self.body(node.body)
@@ -604,8 +680,8 @@ class Extractor:
             if handler.type is not None:
                 self.expr(handler.type, "other")
                 if handler.name:
-                    for mode, e in type_alternatives(handler.type) or (("inst", UNKNOWN),):
-                        self.bind(handler.name, ("ann", mode, e))
+                    for alt in self.exprs.types(handler.type) or (TypeRef("inst", UNKNOWN),):
+                        self.bind(handler.name, Annotated(alt.mode, alt.type))
             self.body(handler.body)
         self.body(node.orelse)
         self.body(node.finalbody)
@@ -614,16 +690,16 @@ class Extractor:
     def with_statement(self, node: ast.With | ast.AsyncWith) -> None:
         for item in node.items:
             self.expr(item.context_expr, "other")
-            manager = to_expr(item.context_expr)
-            self.implicit_call(("a", manager, "__enter__"), "__enter__", node.lineno)
-            self.implicit_call(("a", manager, "__exit__"), "__exit__", node.lineno)
+            manager = self.exprs.of(item.context_expr)
+            self.implicit_call(Attr(manager, "__enter__"), "__enter__", node.lineno)
+            self.implicit_call(Attr(manager, "__exit__"), "__exit__", node.lineno)
             if item.optional_vars is not None:
-                self.bind_target(item.optional_vars, to_expr(item.context_expr), item.context_expr)
+                self.bind_target(item.optional_vars, self.exprs.of(item.context_expr), item.context_expr)
         self.body(node.body)
 
     def return_statement(self, node: ast.Return) -> None:
         if node.value is not None:
-            self.scopes[self.cur].returns.append(to_expr(node.value))
+            self.scopes[self.cur].returns.append(self.exprs.of(node.value))
             self.expr(node.value, "returned", via="return")
 
     def assert_statement(self, node: ast.Assert) -> None:
@@ -643,10 +719,10 @@ class Extractor:
     def import_statement(self, node: ast.Import) -> None:
         for alias in node.names:
             if alias.asname:
-                bound, binding = alias.asname, ("imp", alias.name, "")
+                bound, binding = alias.asname, Imported(alias.name, "")
             else:
                 bound = alias.name.partition(".")[0]
-                binding = ("imp", bound, "")
+                binding = Imported(bound, "")
             self.names.update(alias.name.split("."))
             self.bind(bound, binding)
             self.imports.append(RawImport(
@@ -658,14 +734,14 @@ class Extractor:
         module = self.absolute(node.module or "", node.level)
         for alias in node.names:
             if alias.name == "*":
-                self.scopes[self.cur].bindings.setdefault("*", []).append(("star", module))
+                self.scopes[self.cur].bindings.setdefault("*", []).append(StarImported(module))
                 target, attr, bound = module, "", ""
             else:
                 attr = alias.name
                 bound = alias.asname or alias.name
                 target = f"{module}.{attr}" if module else attr
                 self.names.add(attr)
-                self.bind(bound, ("imp", module, attr))
+                self.bind(bound, Imported(module, attr))
             self.imports.append(RawImport(
                 scope=self.cur, target=target, module=module, attr=attr, bound_as=bound,
                 line=node.lineno, level=node.level, star=alias.name == "*",
@@ -684,99 +760,102 @@ class Extractor:
 
     def expr(self, node: ast.AST, usage: str, via: str = "value") -> None:
         """Visit an expression: record calls, value loads and SQL strings inside it."""
-        kind = type(node)
-        if kind is ast.Name:
-            self.names.add(node.id)
-            if type(node.ctx) is ast.Load and node.id not in ("self", "cls"):
-                self.loads.append(RawLoad(self.cur, ("n", node.id), node.lineno, via))
-            return
-        if kind is ast.Attribute:
-            self.names.add(node.attr)
-            if is_chain(node):
-                if type(node.ctx) is ast.Load:
-                    self.loads.append(RawLoad(self.cur, to_expr(node), node.lineno, via))
-                return
-            self.expr(node.value, "other")
-            return
-        if kind is ast.Call:
-            self.call(node, usage)
-            return
-        if kind is ast.Constant:
-            if isinstance(node.value, str) and len(node.value) > 12:
-                self._sql(node.value, node.lineno)
-            return
-        if kind is ast.Await:
-            self.expr(node.value, "awaited", via)
-            return
-        if kind is ast.BoolOp:
-            for value in node.values:
-                self.expr(value, "tested", via)
-            return
-        if kind is ast.Compare:
-            self.expr(node.left, "tested")
-            for value in node.comparators:
-                self.expr(value, "tested")
-            return
-        if kind is ast.UnaryOp:
-            self.expr(node.operand, "tested" if isinstance(node.op, ast.Not) else "other")
-            return
-        if kind is ast.IfExp:
-            self.expr(node.test, "tested")
-            self.expr(node.body, usage, via)
-            self.expr(node.orelse, usage, via)
-            return
-        if kind in (ast.List, ast.Tuple, ast.Set):
-            for element in node.elts:
-                self.expr(element, "other", "collection")
-            return
-        if kind is ast.Dict:
-            for key in node.keys:
-                if key is not None:
-                    self.expr(key, "other", "collection")
-            for value in node.values:
-                self.expr(value, "other", "collection")
-            return
-        if kind is ast.JoinedStr:
-            text = "".join(v.value if type(v) is ast.Constant else "?" for v in node.values)
-            if len(text) > 12:
-                self._sql(text, node.lineno)
-            for value in node.values:
-                if type(value) is ast.FormattedValue:
-                    self.expr(value.value, "other")
-                    if value.format_spec is not None:
-                        self.expr(value.format_spec, "other")
-            return
-        if kind is ast.Lambda:
-            for arg in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs):
-                self.bind(arg.arg, ("v", UNKNOWN))
-            for default in (*node.args.defaults, *(d for d in node.args.kw_defaults if d is not None)):
-                self.expr(default, "argument")
-            self.expr(node.body, "returned")
-            return
-        if kind in (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp):
-            self._comprehension(node)
-            return
-        if kind is ast.NamedExpr:
-            self.expr(node.value, "assigned")
-            self.bind_target(node.target, to_expr(node.value), node.value)
-            return
-        if kind is ast.Yield or kind is ast.YieldFrom:
-            if node.value is not None:
-                self.expr(node.value, "returned", "return")
-            return
-        if kind is ast.Starred:
-            self.expr(node.value, usage, via)
+        handler = _EXPRESSIONS.get(type(node))
+        if handler is not None:
+            handler(self, node, usage, via)
             return
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.expr):
                 self.expr(child, "other")
+
+    def name_expr(self, node: ast.Name, usage: str, via: str) -> None:
+        self.names.add(node.id)
+        if type(node.ctx) is ast.Load and node.id not in ("self", "cls"):
+            self.loads.append(RawLoad(self.cur, self.exprs.intern(Name(node.id)), node.lineno, via))
+
+    def attribute_expr(self, node: ast.Attribute, usage: str, via: str) -> None:
+        self.names.add(node.attr)
+        if not is_chain(node):
+            self.expr(node.value, "other")
+        elif type(node.ctx) is ast.Load:
+            self.loads.append(RawLoad(self.cur, self.exprs.of(node), node.lineno, via))
+
+    def call_expr(self, node: ast.Call, usage: str, via: str) -> None:
+        self.call(node, usage)
+
+    def constant_expr(self, node: ast.Constant, usage: str, via: str) -> None:
+        if isinstance(node.value, str) and len(node.value) > 12:
+            self._sql(node.value, node.lineno)
+
+    def await_expr(self, node: ast.Await, usage: str, via: str) -> None:
+        self.expr(node.value, "awaited", via)
+
+    def bool_expr(self, node: ast.BoolOp, usage: str, via: str) -> None:
+        for value in node.values:
+            self.expr(value, "tested", via)
+
+    def compare_expr(self, node: ast.Compare, usage: str, via: str) -> None:
+        self.expr(node.left, "tested")
+        for value in node.comparators:
+            self.expr(value, "tested")
+
+    def unary_expr(self, node: ast.UnaryOp, usage: str, via: str) -> None:
+        self.expr(node.operand, "tested" if isinstance(node.op, ast.Not) else "other")
+
+    def if_expr(self, node: ast.IfExp, usage: str, via: str) -> None:
+        self.expr(node.test, "tested")
+        self.expr(node.body, usage, via)
+        self.expr(node.orelse, usage, via)
+
+    def sequence_expr(self, node: ast.List | ast.Tuple | ast.Set, usage: str, via: str) -> None:
+        for element in node.elts:
+            self.expr(element, "other", "collection")
+
+    def dict_expr(self, node: ast.Dict, usage: str, via: str) -> None:
+        for key in node.keys:
+            if key is not None:
+                self.expr(key, "other", "collection")
+        for value in node.values:
+            self.expr(value, "other", "collection")
+
+    def fstring_expr(self, node: ast.JoinedStr, usage: str, via: str) -> None:
+        text = "".join(v.value if type(v) is ast.Constant else "?" for v in node.values)
+        if len(text) > 12:
+            self._sql(text, node.lineno)
+        for value in node.values:
+            if type(value) is ast.FormattedValue:
+                self.expr(value.value, "other")
+                if value.format_spec is not None:
+                    self.expr(value.format_spec, "other")
+
+    def lambda_expr(self, node: ast.Lambda, usage: str, via: str) -> None:
+        for arg in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs):
+            self.bind(arg.arg, Assigned(UNKNOWN))
+        for default in (*node.args.defaults, *(d for d in node.args.kw_defaults if d is not None)):
+            self.expr(default, "argument")
+        self.expr(node.body, "returned")
+
+    def comprehension_expr(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp,
+                           usage: str, via: str) -> None:
+        self._comprehension(node)
+
+    def named_expr(self, node: ast.NamedExpr, usage: str, via: str) -> None:
+        self.expr(node.value, "assigned")
+        self.bind_target(node.target, self.exprs.of(node.value), node.value)
+
+    def yield_expr(self, node: ast.Yield | ast.YieldFrom, usage: str, via: str) -> None:
+        if node.value is not None:
+            self.expr(node.value, "returned", "return")
+
+    def starred_expr(self, node: ast.Starred, usage: str, via: str) -> None:
+        self.expr(node.value, usage, via)
 
     def _comprehension(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp) -> None:
         saved = self.in_loop
         for index, generator in enumerate(node.generators):
             self.expr(generator.iter, "other")
             self.in_loop = True if index == 0 else self.in_loop
-            self.bind_target(generator.target, ("elem", to_expr(generator.iter)))
+            self.bind_target(generator.target, self.exprs.intern(Element(self.exprs.of(generator.iter))))
             for condition in generator.ifs:
                 self.expr(condition, "tested")
         if type(node) is ast.DictComp:
@@ -798,7 +877,7 @@ class Extractor:
         texts: list[str] = []
         for arg in node.args:
             value = arg.value if type(arg) is ast.Starred else arg
-            args.append(UNKNOWN if type(arg) is ast.Starred else to_expr(arg))
+            args.append(UNKNOWN if type(arg) is ast.Starred else self.exprs.of(arg))
             texts.append(" ".join(self.text(arg, ARG_TEXT_LIMIT * 2).split())[:ARG_TEXT_LIMIT])
             if not is_chain(value):
                 self.expr(value, "argument", "collection")
@@ -808,7 +887,7 @@ class Extractor:
         for keyword in node.keywords:
             if keyword.arg is not None:
                 self.names.add(keyword.arg)
-                kwargs.append((keyword.arg, to_expr(keyword.value)))
+                kwargs.append((keyword.arg, self.exprs.of(keyword.value)))
                 prefix = f"{keyword.arg}="
             else:
                 prefix = "**"
@@ -816,7 +895,7 @@ class Extractor:
             if not is_chain(keyword.value):
                 self.expr(keyword.value, "argument", "collection")
         self.calls.append(RawCall(
-            scope=self.cur, func=to_expr(func), expr=self.text(func, EXPR_TEXT_LIMIT), line=node.lineno,
+            scope=self.cur, func=self.exprs.of(func), expr=self.text(func, EXPR_TEXT_LIMIT), line=node.lineno,
             usage=usage, in_loop=self.in_loop, args=tuple(args), kwargs=tuple(kwargs), arg_text=tuple(texts),
             decorates=-1, inner_call=-1))
 
@@ -861,6 +940,32 @@ _STATEMENTS = {
     ast.Nonlocal: Extractor.nonlocal_statement,
     ast.Import: Extractor.import_statement,
     ast.ImportFrom: Extractor.import_from,
+}
+#: Expression visitors by node type; other nodes have their child expressions visited.
+_EXPRESSIONS: dict[type, Callable[[Extractor, Any, str, str], None]] = {
+    ast.Name: Extractor.name_expr,
+    ast.Attribute: Extractor.attribute_expr,
+    ast.Call: Extractor.call_expr,
+    ast.Constant: Extractor.constant_expr,
+    ast.Await: Extractor.await_expr,
+    ast.BoolOp: Extractor.bool_expr,
+    ast.Compare: Extractor.compare_expr,
+    ast.UnaryOp: Extractor.unary_expr,
+    ast.IfExp: Extractor.if_expr,
+    ast.List: Extractor.sequence_expr,
+    ast.Tuple: Extractor.sequence_expr,
+    ast.Set: Extractor.sequence_expr,
+    ast.Dict: Extractor.dict_expr,
+    ast.JoinedStr: Extractor.fstring_expr,
+    ast.Lambda: Extractor.lambda_expr,
+    ast.ListComp: Extractor.comprehension_expr,
+    ast.SetComp: Extractor.comprehension_expr,
+    ast.GeneratorExp: Extractor.comprehension_expr,
+    ast.DictComp: Extractor.comprehension_expr,
+    ast.NamedExpr: Extractor.named_expr,
+    ast.Yield: Extractor.yield_expr,
+    ast.YieldFrom: Extractor.yield_expr,
+    ast.Starred: Extractor.starred_expr,
 }
 if hasattr(ast, "TryStar"):
     _STATEMENTS[ast.TryStar] = Extractor.try_statement
