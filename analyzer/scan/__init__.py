@@ -24,9 +24,9 @@ from analyzer.model import CodeBase, Progress, Skipped
 from analyzer.options import AnalysisOptions
 from analyzer.scan.cache import FactCache, codebase_key, file_key, tree_key
 from analyzer.scan.discover import SourceFile, discover
+from analyzer.scan.emit import resolve
 from analyzer.scan.facts import RawModule, RawResult, RawSkip
 from analyzer.scan.records import gc_paused
-from analyzer.scan.resolve import resolve
 from analyzer.scan.worker import Task, parse_batch, parse_file
 
 __all__ = ["scan", "scan_keyed", "parse_file", "MIN_FILES_FOR_PROCESSES"]
@@ -98,7 +98,8 @@ def _parse_all(tasks: list[Task], store: Callable[[int, RawResult, bytes | None]
     return [r for r in results if r is not None]
 
 
-def _cochange(root: Path, paths: list[str], options: AnalysisOptions) -> tuple[tuple, tuple[str, ...]]:
+def _cochange(root: Path, paths: list[str], options: AnalysisOptions) -> tuple[tuple[tuple[str, str, int], ...],
+                                                                             tuple[str, ...]]:
     """Co-change pairs and notes from git history (analyzer.scan.git)."""
     try:
         from analyzer.scan.git import read_cochange

@@ -1,20 +1,23 @@
-"""Resolved values -> ModuleFacts: call sites, references, class uses, subscriptions, definitions.
+"""RawModules -> CodeBase: call sites, references, class uses, subscriptions and definitions.
 
-The Resolver (analyzer.scan.resolve) knows what every expression may be; this module turns
-one module's raw facts plus those values into the frozen facts later stages read.
+The Resolver (analyzer.scan.resolve) knows what every expression may be; this module runs it
+and turns each module's raw facts plus those values into the frozen facts later stages read.
+Entry point: `resolve(raws, skipped, root)`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
 
 from analyzer.model import (
     CallSite,
+    CodeBase,
     Definition,
     EntryPoint,
     Import,
     ModuleFacts,
     Reference,
+    Skipped,
     SqlAccess,
     Subscription,
     SymbolUse,
@@ -24,7 +27,7 @@ from analyzer.scan import conventions as conv
 from analyzer.scan.extract import IMPLICIT
 from analyzer.scan.facts import Attr, Call, Expr, Name, RawCall, RawImport, RawLoad, RawModule
 from analyzer.scan.records import maker
-from analyzer.scan.resolve import Resolved, last_name
+from analyzer.scan.resolve import Resolved, Resolver, last_name
 from analyzer.scan.values import (
     Cls,
     Coll,
@@ -41,9 +44,6 @@ from analyzer.scan.values import (
     Values,
 )
 
-if TYPE_CHECKING:
-    from analyzer.scan.resolve import Resolver
-
 _call_site = maker(CallSite)
 _use = maker(SymbolUse)
 _reference = maker(Reference)
@@ -52,6 +52,21 @@ ANNOTATION = ":annotation"
 #: A use whose receiver could be an instance of more classes than this is too imprecise to cite
 #: as data access (a generic base's type variable flowing every subclass's model).
 MAX_USE_CANDIDATES = 3
+
+
+def resolve(raws: list[RawModule], skipped: Iterable[Skipped], root: str) -> CodeBase:
+    """One whole-program pass over every file's raw facts."""
+    resolver = Resolver(raws)
+    resolved = resolver.run()
+    resolver.tracking = False
+    modules = []
+    skipped = list(skipped)
+    for index, raw in enumerate(resolver.raws):
+        try:
+            modules.append(module_facts(resolver, index, raw, resolved[index]))
+        except RecursionError:
+            skipped.append(Skipped(raw.path, "too deeply nested to resolve (RecursionError)"))
+    return CodeBase(root=root, modules=tuple(modules), skipped=tuple(sorted(skipped, key=lambda s: s.path)))
 
 
 def module_facts(resolver: Resolver, index: int, raw: RawModule, resolved: list[dict[str, str]]) -> ModuleFacts:
@@ -190,7 +205,7 @@ class FactBuilder:
                         self.uses.add(_use(user, self.r.qual(value.g), self.raw.path, line, ""))
             return
         attrs: list[Attr] = []
-        node = expr
+        node: Expr = expr
         while isinstance(node, Attr):
             attrs.append(node)
             node = node.base

@@ -190,14 +190,13 @@ class Expressions:
         """What an annotation says a value is: `Optional["Order"]` -> (TypeRef("inst", Order),)."""
         if node is None:
             return ()
-        kind = type(node)
-        if kind is ast.Constant:
+        if isinstance(node, ast.Constant):
             return self.string_annotation(node.value) if isinstance(node.value, str) else ()
-        if kind is ast.Name or kind is ast.Attribute:
+        if isinstance(node, ast.Name | ast.Attribute):
             return (TypeRef("inst", self.of(node)),) if is_chain(node) else ()
-        if kind is ast.BinOp and isinstance(node.op, ast.BitOr):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
             return self.types(node.left) + self.types(node.right)
-        if kind is ast.Subscript:
+        if isinstance(node, ast.Subscript):
             return self.subscript_types(node)
         return ()
 
@@ -255,12 +254,12 @@ def annotation_chains(node: ast.AST | None) -> list[ast.expr]:
     """Every name/attribute chain an annotation mentions, string annotations included."""
     if node is None:
         return []
-    if type(node) is ast.Constant and isinstance(node.value, str):
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
         try:
             node = ast.parse(node.value.strip(), mode="eval").body
         except (SyntaxError, ValueError):
             return []
-    if is_chain(node):
+    if isinstance(node, ast.expr) and is_chain(node):
         return [node]
     found: list[ast.expr] = []
     for child in ast.iter_child_nodes(node):
@@ -352,7 +351,7 @@ class Extractor:
 
     # ------------------------------------------------------------------ source text
 
-    def text(self, node: ast.AST, limit: int) -> str:
+    def text(self, node: ast.expr, limit: int) -> str:
         name = dotted(node)
         if name is not None:
             return name[:limit]
@@ -383,28 +382,30 @@ class Extractor:
             scope = self.scopes[max(index, 0)]
         scope.bindings.setdefault(name, []).append(self.exprs.intern(binding))
 
-    def bind_target(self, target: ast.AST, value: Expr, value_node: ast.AST | None = None) -> None:
-        kind = type(target)
-        if kind is ast.Name:
+    def bind_target(self, target: ast.expr, value: Expr, value_node: ast.expr | None = None) -> None:
+        if isinstance(target, ast.Name):
             self.names.add(target.id)
             self.bind(target.id, Assigned(value))
-        elif kind is ast.Tuple or kind is ast.List:
-            pairs = (type(value_node) in (ast.Tuple, ast.List) and len(value_node.elts) == len(target.elts)
-                     and not any(type(e) is ast.Starred for e in target.elts))
-            for index, element in enumerate(target.elts):
-                if pairs:
-                    member = value_node.elts[index]
-                    self.bind_target(element, self.exprs.of(member), member)
-                else:
-                    self.bind_target(element, self.exprs.intern(Element(value)))
-        elif kind is ast.Starred:
+        elif isinstance(target, ast.Tuple | ast.List):
+            self.bind_elements(target, value, value_node)
+        elif isinstance(target, ast.Starred):
             self.bind_target(target.value, UNKNOWN)
-        elif kind is ast.Attribute:
+        elif isinstance(target, ast.Attribute):
             self.expr(target.value, "other")
             self._self_attribute(target, Assigned(value))
-        elif kind is ast.Subscript:
+        elif isinstance(target, ast.Subscript):
             self.expr(target.value, "other")
             self.expr(target.slice, "other")
+
+    def bind_elements(self, target: ast.Tuple | ast.List, value: Expr, value_node: ast.expr | None) -> None:
+        """`a, b = f, g` binds pairwise; `a, b = pair` binds each to an element of the pair."""
+        if (isinstance(value_node, ast.Tuple | ast.List) and len(value_node.elts) == len(target.elts)
+                and not any(type(e) is ast.Starred for e in target.elts)):
+            for element, member in zip(target.elts, value_node.elts, strict=True):
+                self.bind_target(element, self.exprs.of(member), member)
+            return
+        for element in target.elts:
+            self.bind_target(element, self.exprs.intern(Element(value)))
 
     def _self_attribute(self, target: ast.Attribute, binding: Binding) -> None:
         """`self.repo = OrderRepository()` inside a method: an instance attribute of the class."""
@@ -498,7 +499,7 @@ class Extractor:
         if kind == "method" and scope.method_kind not in ("static",) and params and params[0].kind == "pos":
             scope.self_name = params[0].name
 
-    def _annotation_loads(self, annotation: ast.AST | None, scope: int) -> None:
+    def _annotation_loads(self, annotation: ast.expr | None, scope: int) -> None:
         """Classes named in annotations: type-only uses (`def f(o: "Order")`)."""
         if annotation is None:
             return
@@ -529,11 +530,12 @@ class Extractor:
                 indexes.append(-1)
         return indexes
 
-    def _apply_decorators(self, node: ast.AST, call_indexes: list[int], target: int) -> None:
+    def _apply_decorators(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, call_indexes: list[int],
+                          target: int) -> None:
         """A decorator application is a call from the enclosing scope to the decorator."""
-        name = getattr(node, "name", "")
+        name = node.name
         for position, (decorator, inner) in enumerate(zip(node.decorator_list, call_indexes, strict=True)):
-            func = Call(self.exprs.of(decorator.func)) if type(decorator) is ast.Call else self.exprs.of(decorator)
+            func = Call(self.exprs.of(decorator.func)) if isinstance(decorator, ast.Call) else self.exprs.of(decorator)
             self.calls.append(RawCall(
                 scope=self.cur, func=func, expr=self.text(decorator, EXPR_TEXT_LIMIT), line=decorator.lineno,
                 usage="other", in_loop=self.in_loop, args=(DefRef(target, position + 1),), kwargs=(),
@@ -569,29 +571,30 @@ class Extractor:
             self._class_attribute(scope, statement)
 
     def _class_attribute(self, scope: _Scope, statement: ast.stmt) -> None:
-        kind = type(statement)
-        if kind is ast.Assign and len(statement.targets) == 1 and type(statement.targets[0]) is ast.Name:
-            value = _constant_text(statement.value)
-            if value is not None:
-                scope.attributes.append((statement.targets[0].id, value))
-        elif kind is ast.AnnAssign and type(statement.target) is ast.Name and statement.value is not None:
-            value = _constant_text(statement.value)
-            if value is not None:
-                scope.attributes.append((statement.target.id, value))
-        elif kind is ast.ClassDef:
+        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+            self._constant_attribute(scope, statement.targets[0], statement.value)
+        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+            self._constant_attribute(scope, statement.target, statement.value)
+        elif isinstance(statement, ast.ClassDef):
             nested = next((s for s in reversed(self.scopes) if s.qualname == f"{scope.qualname}.{statement.name}"),
                           None)
             if nested is not None:
                 scope.attributes.extend((f"{statement.name}.{k}", v) for k, v in nested.attributes
                                         if "." not in k)
 
+    def _constant_attribute(self, scope: _Scope, target: ast.expr, value: ast.expr) -> None:
+        """`__tablename__ = "orders"` in a class body."""
+        text = _constant_text(value)
+        if isinstance(target, ast.Name) and text is not None:
+            scope.attributes.append((target.id, text))
+
     def assign(self, node: ast.Assign) -> None:
         value = self.exprs.of(node.value)
         self.expr(node.value, "assigned", via="assign")
         for target in node.targets:
             self.bind_target(target, value, node.value)
-        if (self.cur == 0 and len(node.targets) == 1 and type(node.targets[0]) is ast.Name
-                and node.targets[0].id == "__all__" and type(node.value) in (ast.List, ast.Tuple)):
+        if (self.cur == 0 and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                and node.targets[0].id == "__all__" and isinstance(node.value, ast.List | ast.Tuple)):
             names = [e.value for e in node.value.elts if type(e) is ast.Constant and isinstance(e.value, str)]
             self.star_all = tuple(names)
 
@@ -638,7 +641,7 @@ class Extractor:
             iterator = Call(Attr(iterable, "__iter__"))
             self.implicit_call(Attr(iterable, "__iter__"), "__iter__", node.lineno)
             self.implicit_call(Attr(iterator, "__next__"), "__next__", node.lineno)
-        if type(node.iter) in (ast.List, ast.Tuple) and type(node.target) is ast.Name:
+        if isinstance(node.iter, ast.List | ast.Tuple) and isinstance(node.target, ast.Name):
             for element in node.iter.elts:
                 self.bind(node.target.id, Assigned(self.exprs.of(element)))
         else:
@@ -819,7 +822,8 @@ class Extractor:
             self.expr(value, "other", "collection")
 
     def fstring_expr(self, node: ast.JoinedStr, usage: str, via: str) -> None:
-        text = "".join(v.value if type(v) is ast.Constant else "?" for v in node.values)
+        text = "".join(v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else "?"
+                       for v in node.values)
         if len(text) > 12:
             self._sql(text, node.lineno)
         for value in node.values:
@@ -858,7 +862,7 @@ class Extractor:
             self.bind_target(generator.target, self.exprs.intern(Element(self.exprs.of(generator.iter))))
             for condition in generator.ifs:
                 self.expr(condition, "tested")
-        if type(node) is ast.DictComp:
+        if isinstance(node, ast.DictComp):
             self.expr(node.key, "other")
             self.expr(node.value, "other")
         else:
@@ -919,7 +923,8 @@ class Extractor:
                 self.sql.append(RawSql(self.cur, table, "read", line))
 
 
-_STATEMENTS = {
+#: Statement visitors by node type; other statements have their children visited.
+_STATEMENTS: dict[type, Callable[[Extractor, Any], None]] = {
     ast.FunctionDef: Extractor.function_def,
     ast.AsyncFunctionDef: Extractor.function_def,
     ast.ClassDef: Extractor.class_def,

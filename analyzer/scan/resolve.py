@@ -1,4 +1,4 @@
-"""Whole-program name resolution: RawModules -> ModuleFacts with qualified callees.
+"""Whole-program name resolution: what every expression of every RawModule may be at run time.
 
 The resolver evaluates each expression (analyzer.scan.facts) to a set of abstract values
 (analyzer.scan.values), lazily and memoized, in the spirit of PyCG's assignment-graph analysis.
@@ -12,6 +12,8 @@ and keeps none. `self.m()` is looked up through the C3 MRO of the class the meth
 on, plus the classes of receivers that flowed into `self` (a subclass instance calling an
 inherited method); overriding methods in subclasses never seen as receivers are not added
 (PyCG does the same).
+
+analyzer.scan.emit turns the resolved values into ModuleFacts (`resolve()` is there).
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ import builtins
 from collections.abc import Callable, Hashable, Iterable
 from typing import Any, NamedTuple, TypeVar
 
-from analyzer.model import CodeBase, Skipped
 from analyzer.scan import conventions as conv
 from analyzer.scan.facts import (
     Annotated,
@@ -895,23 +896,6 @@ class Resolver:
             changed.add(key)
         return changed
 
-    # ------------------------------------------------------------------ facts
-
-    def facts(self, skipped: Iterable[Skipped], root: str) -> CodeBase:
-        from analyzer.scan.emit import module_facts
-
-        resolved = self.run()
-        self.tracking = False
-        modules = []
-        skipped = list(skipped)
-        for index, raw in enumerate(self.raws):
-            try:
-                modules.append(module_facts(self, index, raw, resolved[index]))
-            except RecursionError:
-                skipped.append(Skipped(raw.path, "too deeply nested to resolve (RecursionError)"))
-        return CodeBase(root=root, modules=tuple(modules), skipped=tuple(sorted(skipped, key=lambda s: s.path)))
-
-
 def _flowing(value: Value) -> Value | None:
     """The part of a value worth carrying into a parameter: collections only for their callables."""
     if type(value) is Coll:
@@ -1001,7 +985,3 @@ _CALLEES: dict[type, Callable[[Resolver, Any, dict[str, str], list[tuple[int, in
     QueryCall: Resolver.call_query,
 }
 
-
-def resolve(raws: list[RawModule], skipped: Iterable[Skipped], root: str) -> CodeBase:
-    """One whole-program pass over every file's raw facts."""
-    return Resolver(raws).facts(skipped, root)
