@@ -91,13 +91,24 @@ class FactBuilder:
         self.raw = raw
         self.offset = offset
         self.resolved = resolved
+        # lambdas are not definitions: what happens in one belongs to the function around it
+        self.owners: list[int] = []
+        self.lambdas: list[str] = []  # the qualname of each scope that is a lambda, else ""
+        for local, scope in enumerate(raw.scopes):
+            is_lambda = scope.kind == "lambda"
+            self.owners.append(self.owners[scope.parent] if is_lambda else local)
+            self.lambdas.append(scope.qualname if is_lambda else "")
         self.calls: list[CallSite] = []
         self.references: set[Reference] = set()
         self.uses: set[SymbolUse] = set()
         self.subscriptions: set[Subscription] = set()
 
     def scope_name(self, local: int) -> str:
-        return self.raw.scopes[local].qualname
+        """The definition (or module) code in this scope belongs to."""
+        return self.raw.scopes[self.owners[local]].qualname
+
+    def is_lambda(self, value: Func | Meth) -> bool:
+        return self.r.scopes[value.g].kind == "lambda"
 
     # ------------------------------------------------------------------ calls
 
@@ -106,7 +117,7 @@ class FactBuilder:
         if call.decorates != -1:
             self.special_call(call, result, caller)
             return
-        self.call_sites(call, result.callees, caller)
+        self.call_sites(call, result.callees, caller, self.lambdas[call.scope])
         func = call.func
         scope = self.offset + call.scope
         if result.args or result.kwargs:
@@ -128,16 +139,16 @@ class FactBuilder:
             elif func.attr in conv.SIGNAL_CONNECTS:
                 self.subscription(call, result, scope, caller)
 
-    def call_sites(self, call: RawCall, callees: dict[str, str], caller: str) -> None:
+    def call_sites(self, call: RawCall, callees: dict[str, str], caller: str, within: str) -> None:
         """One CallSite per deferral kind (a direct call and a `.delay()` are different edges)."""
         path = self.raw.path
         deferrals = set(callees.values())
         if not callees:
             self.calls.append(_call_site(caller, (self.unknown_name(call),), call.expr, path, call.line,
-                                         call.usage, call.in_loop, "", call.arg_text))
+                                         call.usage, call.in_loop, "", call.arg_text, within))
         elif deferrals == {""}:
             self.calls.append(_call_site(caller, tuple(sorted(callees)), call.expr, path, call.line,
-                                         call.usage, call.in_loop, "", call.arg_text))
+                                         call.usage, call.in_loop, "", call.arg_text, within))
         else:
             for deferral in sorted(deferrals):
                 expr = call.expr
@@ -145,7 +156,7 @@ class FactBuilder:
                     expr = self.handed_text(call) or expr
                 names = tuple(sorted(name for name, d in callees.items() if d == deferral))
                 self.calls.append(_call_site(caller, names, expr, path, call.line, call.usage, call.in_loop,
-                                             deferral, call.arg_text))
+                                             deferral, call.arg_text, within))
 
     def special_call(self, call: RawCall, result: Resolved, caller: str) -> None:
         """Decorator applications and implicit protocol calls: kept only when they say something."""
@@ -154,7 +165,7 @@ class FactBuilder:
             internal = sorted(name for name in result.callees if name in r.definitions)
             if internal:
                 self.calls.append(_call_site(caller, tuple(internal), call.expr, raw.path, call.line, call.usage,
-                                             call.in_loop, "", ()))
+                                             call.in_loop, "", (), self.lambdas[call.scope]))
             return
         self.subscription(call, result, self.offset + call.scope, caller)
         # `@property`, `@classmethod`, `@app.route(...)` applied: builtins and whatever an external
@@ -162,7 +173,7 @@ class FactBuilder:
         names = sorted(n for n in result.callees if not (n.startswith("<builtin>.") or n.endswith("()")))
         if names:
             self.calls.append(_call_site(caller, tuple(names), call.expr, raw.path, call.line, call.usage,
-                                         call.in_loop, "", call.arg_text))
+                                         call.in_loop, "", call.arg_text, self.lambdas[call.scope]))
 
     def handed_text(self, call: RawCall) -> str:
         hand_off = conv.HAND_OFFS.get(last_name(call.func))
@@ -186,7 +197,8 @@ class FactBuilder:
 
     def argument_value(self, value: Value, caller: str, call: RawCall, via: str, callee_text: str) -> None:
         if isinstance(value, Func | Meth):
-            self.references.add(_reference(caller, self.r.qual(value.g), self.raw.path, call.line, via))
+            if not self.is_lambda(value):
+                self.references.add(_reference(caller, self.r.qual(value.g), self.raw.path, call.line, via))
         elif isinstance(value, Cls | Inst) and callee_text:
             self.uses.add(_use(caller, self.r.qual(value.g), self.raw.path, call.line, callee_text))
         elif isinstance(value, Coll):
@@ -312,11 +324,11 @@ class FactBuilder:
         for value in self.r.eval(load.expr, scope):
             if isinstance(value, Func | Meth):
                 target = self.r.qual(value.g)
-                if target != user:
+                if target != user and not self.is_lambda(value):
                     self.references.add(_reference(user, target, self.raw.path, load.line, load.via))
             elif isinstance(value, Coll):
                 for member in value.members:
-                    if isinstance(member, Func | Meth):
+                    if isinstance(member, Func | Meth) and not self.is_lambda(member):
                         self.references.add(_reference(user, self.r.qual(member.g), self.raw.path, load.line,
                                                        "collection"))
         self.chain_uses(load.expr, scope, user, load.line)
@@ -325,7 +337,8 @@ class FactBuilder:
 
     def build(self) -> ModuleFacts:
         raw, r = self.raw, self.r
-        definitions = tuple(self.definition(local) for local in range(1, len(raw.scopes)))
+        definitions = tuple(self.definition(local) for local in range(1, len(raw.scopes))
+                            if raw.scopes[local].kind != "lambda")
         imports = tuple(Import(
             importer=raw.name, target=i.target, bound_as=i.bound_as, line=i.line, level=i.level, star=i.star,
             type_checking=i.type_checking, conditional=i.conditional, internal=r.is_internal(i.module or i.target),

@@ -11,26 +11,23 @@ import ast
 import re
 from collections.abc import Callable, Iterable
 from itertools import accumulate
-from typing import Any, TypeVar
+from typing import Any
 
 from analyzer.scan import conventions as conv
+from analyzer.scan.expressions import Expressions, dotted, is_chain, literal_key
 from analyzer.scan.facts import (
     UNKNOWN,
     Annotated,
-    AnyOf,
     Assigned,
     Attr,
     Binding,
     Call,
-    Collection,
     Const,
     Defined,
     DefRef,
     Element,
     Expr,
     Imported,
-    Lambda,
-    Name,
     Param,
     RawCall,
     RawHit,
@@ -41,36 +38,33 @@ from analyzer.scan.facts import (
     RawScope,
     RawSql,
     StarImported,
-    SuperCall,
+    Stored,
     TypeRef,
     Unknown,
 )
 
 ARG_TEXT_LIMIT = 80
 EXPR_TEXT_LIMIT = 120
-COLLECTION_LIMIT = 64
 
-_FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
-#: RawCall.decorates value of calls Python makes implicitly (iteration, context managers).
+#: RawCall.decorates value of calls Python makes implicitly (iteration, context managers, raise).
 IMPLICIT = -2
-_LITERAL_TYPES = {str: "str", bytes: "bytes", int: "int", float: "float", complex: "complex", bool: "bool"}
-T = TypeVar("T")
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
+#: Expressions that can never carry a function, class or instance: not worth storing into a collection.
+_INERT = (Const, Unknown)
 
 
 class _Scope:
     """Mutable twin of RawScope while the file is walked."""
 
-    __slots__ = ("qualname", "kind", "parent", "node", "line", "end_line", "span_start", "is_async",
+    __slots__ = ("qualname", "kind", "parent", "line", "end_line", "span_start", "is_async",
                  "decorators", "decorator_text", "method_kind", "bases", "base_text", "attributes",
-                 "params", "returns", "return_annotation", "bindings", "self_attrs", "globals",
-                 "nonlocals", "self_name", "name")
+                 "params", "returns", "yields", "generator", "return_annotation", "bindings", "outer",
+                 "since", "replaced", "free_stores", "lambdas", "self_attrs", "globals", "nonlocals", "self_name")
 
-    def __init__(self, qualname: str, kind: str, parent: int, name: str = "") -> None:
+    def __init__(self, qualname: str, kind: str, parent: int) -> None:
         self.qualname = qualname
         self.kind = kind
         self.parent = parent
-        self.name = name
         self.line = self.end_line = self.span_start = 1
         self.is_async = False
         self.decorators: tuple[Expr, ...] = ()
@@ -81,173 +75,19 @@ class _Scope:
         self.attributes: list[tuple[str, str]] = []
         self.params: tuple[RawParam, ...] = ()
         self.returns: list[Expr] = []
+        self.yields: list[Expr] = []
+        self.generator = False
         self.return_annotation: tuple[TypeRef, ...] = ()
         self.bindings: dict[str, list[Binding]] = {}
+        self.outer: dict[str, list[Binding]] = {}  # bindings from nested scopes: they reach every use
+        self.since: dict[str, int] = {}  # name -> index of its first binding after the last plain assignment
+        self.replaced: set[str] = set()  # names with a Stored binding that replaces
+        self.free_stores: list[tuple[str, Stored]] = []  # stores into names not bound here (yet)
+        self.lambdas = 0  # lambdas opened directly in this scope, for PyCG's numbering
         self.self_attrs: dict[str, list[tuple[Binding, int]]] = {}
         self.globals: set[str] = set()
         self.nonlocals: set[str] = set()
         self.self_name = ""
-
-
-def dotted(node: ast.AST) -> str | None:
-    """`a.b.c` for a pure name/attribute chain, else None."""
-    parts = []
-    while type(node) is ast.Attribute:
-        parts.append(node.attr)
-        node = node.value
-    if type(node) is not ast.Name:
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
-
-
-def is_chain(node: ast.AST) -> bool:
-    while type(node) is ast.Attribute:
-        node = node.value
-    return type(node) is ast.Name
-
-
-SUPER = SuperCall()
-LAMBDA = Lambda()
-_CONSTS = {name: Const(name) for name in ("str", "bytes", "int", "float", "complex", "bool", "list", "tuple",
-                                          "set", "dict")}
-
-
-class Expressions:
-    """AST expression -> Expr (see analyzer.scan.facts), one builder per file.
-
-    Equal expressions are built once (interned): `self.repo` met fifty times in a file is one
-    object, which makes the file's facts smaller, and quicker to pickle, cache and compare."""
-
-    def __init__(self) -> None:
-        self.interned: dict[Any, Any] = {}
-
-    def intern(self, value: T) -> T:
-        found: T = self.interned.setdefault(value, value)
-        return found
-
-    def of(self, node: ast.AST | None) -> Expr:
-        """The expression an AST node stands for."""
-        if node is None:
-            return UNKNOWN
-        handler = _TO_EXPR.get(type(node))
-        return UNKNOWN if handler is None else self.intern(handler(self, node))
-
-    def name(self, node: ast.Name) -> Expr:
-        return Name(node.id)
-
-    def attribute(self, node: ast.Attribute) -> Expr:
-        return Attr(self.of(node.value), node.attr)
-
-    def call(self, node: ast.Call) -> Expr:
-        func = node.func
-        if type(func) is ast.Name and func.id == "super":
-            return SUPER
-        if node.args and is_chain(node.args[0]):  # `session.query(Order)`: the class may type the result
-            return Call(self.of(func), (self.of(node.args[0]),))
-        return Call(self.of(func))
-
-    def constant(self, node: ast.Constant) -> Expr:
-        name = _LITERAL_TYPES.get(type(node.value))
-        return _CONSTS[name] if name else UNKNOWN
-
-    def fstring(self, node: ast.JoinedStr) -> Expr:
-        return _CONSTS["str"]
-
-    def sequence(self, node: ast.List | ast.Tuple | ast.Set) -> Expr:
-        return self.collection([self.of(e) for e in node.elts], type(node).__name__.lower())
-
-    def mapping(self, node: ast.Dict) -> Expr:
-        return self.collection([self.of(v) for v in node.values], "dict")
-
-    def collection(self, members: list[Expr], type_name: str) -> Expr:
-        kept = [m for m in members if type(m) is not Const and type(m) is not Unknown][:COLLECTION_LIMIT]
-        return Collection(tuple(kept)) if kept else _CONSTS[type_name]
-
-    def boolean(self, node: ast.BoolOp) -> Expr:
-        return AnyOf(tuple(self.of(v) for v in node.values))
-
-    def conditional(self, node: ast.IfExp) -> Expr:
-        return AnyOf((self.of(node.body), self.of(node.orelse)))
-
-    def inner(self, node: ast.Await | ast.NamedExpr) -> Expr:
-        return self.of(node.value)
-
-    def subscript(self, node: ast.Subscript) -> Expr:
-        if type(node.slice) is ast.Slice:  # `items[1:3]` is the same kind of collection
-            return self.of(node.value)
-        return Element(self.of(node.value))
-
-    def lambda_(self, node: ast.Lambda) -> Expr:
-        return LAMBDA
-
-    def comprehension(self, node: ast.ListComp | ast.DictComp | ast.SetComp) -> Expr:
-        return _CONSTS[_COMPREHENSION_TYPES[type(node)]]
-
-    # ------------------------------------------------------------------ annotations
-
-    def types(self, node: ast.AST | None) -> tuple[TypeRef, ...]:
-        """What an annotation says a value is: `Optional["Order"]` -> (TypeRef("inst", Order),)."""
-        if node is None:
-            return ()
-        if isinstance(node, ast.Constant):
-            return self.string_annotation(node.value) if isinstance(node.value, str) else ()
-        if isinstance(node, ast.Name | ast.Attribute):
-            return (TypeRef("inst", self.of(node)),) if is_chain(node) else ()
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
-            return self.types(node.left) + self.types(node.right)
-        if isinstance(node, ast.Subscript):
-            return self.subscript_types(node)
-        return ()
-
-    def string_annotation(self, text: str) -> tuple[TypeRef, ...]:
-        try:
-            parsed = ast.parse(text.strip(), mode="eval")
-        except (SyntaxError, ValueError):
-            return ()
-        return self.types(parsed.body)
-
-    def subscript_types(self, node: ast.Subscript) -> tuple[TypeRef, ...]:
-        name = (dotted(node.value) or "").rpartition(".")[2]
-        elements = node.slice.elts if type(node.slice) is ast.Tuple else [node.slice]
-        if name in conv.UNION_TYPES:
-            return tuple(alt for e in elements for alt in self.types(e))
-        if not elements:  # `tuple[()]`: the empty tuple type names no class
-            return ()
-        if name in conv.TRANSPARENT_TYPES:
-            return self.types(elements[-1])
-        if name in conv.ANNOTATED_TYPES:
-            return self.types(elements[0])
-        if name in conv.CLASS_TYPES:
-            return tuple(TypeRef("cls", alt.type) for alt in self.types(elements[0]) if alt.mode == "inst")
-        if name in conv.COLLECTION_TYPES or name in conv.MAPPING_TYPES:
-            inner = elements[-1] if name in conv.MAPPING_TYPES else elements[0]
-            return tuple(TypeRef("list", alt.type) for alt in self.types(inner) if alt.mode == "inst")
-        return self.types(node.value)
-
-
-_COMPREHENSION_TYPES = {ast.ListComp: "list", ast.DictComp: "dict", ast.SetComp: "set"}
-#: Expression builders by node type; other nodes are UNKNOWN.
-_TO_EXPR: dict[type, Callable[[Expressions, Any], Expr]] = {
-    ast.Name: Expressions.name,
-    ast.Attribute: Expressions.attribute,
-    ast.Call: Expressions.call,
-    ast.Constant: Expressions.constant,
-    ast.JoinedStr: Expressions.fstring,
-    ast.List: Expressions.sequence,
-    ast.Tuple: Expressions.sequence,
-    ast.Set: Expressions.sequence,
-    ast.Dict: Expressions.mapping,
-    ast.BoolOp: Expressions.boolean,
-    ast.IfExp: Expressions.conditional,
-    ast.Await: Expressions.inner,
-    ast.NamedExpr: Expressions.inner,
-    ast.Subscript: Expressions.subscript,
-    ast.Lambda: Expressions.lambda_,
-    ast.ListComp: Expressions.comprehension,
-    ast.DictComp: Expressions.comprehension,
-    ast.SetComp: Expressions.comprehension,
-}
 
 
 def annotation_chains(node: ast.AST | None) -> list[ast.expr]:
@@ -296,7 +136,8 @@ class Extractor:
         self.code_lines = list(accumulate(
             (1 if (s := line.strip()) and not s.startswith("#") else 0 for line in self.lines), initial=0))
         self.package = module if is_package else module.rpartition(".")[0]
-        self.exprs = Expressions()
+        self.exprs = Expressions(self)
+        self.lambda_scopes: dict[int, int] = {}  # id of an ast.Lambda -> its scope
         self.scopes: list[_Scope] = [_Scope(module, "module", -1)]
         self.scopes[0].end_line = len(self.lines)
         self.imports: list[RawImport] = []
@@ -314,6 +155,7 @@ class Extractor:
 
     def run(self, tree: ast.Module, parser: str, hits: Iterable[tuple[str, int, str, str]]) -> RawModule:
         self.body(tree.body, docstring=True)
+        self.close_scope(0)
         scopes = tuple(self._freeze(s) for s in self.scopes)
         raw_hits = tuple(RawHit(self._scope_at(line), rule, line, detail, entry_kind)
                          for rule, line, detail, entry_kind in hits)
@@ -330,8 +172,11 @@ class Extractor:
             span_start=s.span_start, loc=self.loc(s.span_start, s.end_line), is_async=s.is_async,
             decorators=s.decorators, decorator_text=s.decorator_text, method_kind=s.method_kind,
             bases=s.bases, base_text=s.base_text, attributes=tuple(s.attributes), params=s.params,
-            returns=tuple(dict.fromkeys(s.returns)), return_annotation=s.return_annotation,
-            bindings={k: tuple(dict.fromkeys(v)) for k, v in s.bindings.items()},
+            returns=tuple(dict.fromkeys(s.returns)), yields=tuple(dict.fromkeys(s.yields)), generator=s.generator,
+            return_annotation=s.return_annotation,
+            bindings={k: tuple(v) for k, v in s.bindings.items()},
+            outer_bindings={k: tuple(dict.fromkeys(v)) for k, v in s.outer.items()},
+            replaced=frozenset(s.replaced),
             self_attrs={k: tuple(dict.fromkeys(v)) for k, v in s.self_attrs.items()},
         )
 
@@ -341,7 +186,7 @@ class Extractor:
     def _scope_at(self, line: int) -> int:
         best, best_start = 0, 0
         for index, s in enumerate(self.scopes):
-            if index and s.span_start <= line <= s.end_line and s.span_start >= best_start:
+            if index and s.kind != "lambda" and s.span_start <= line <= s.end_line and s.span_start >= best_start:
                 best, best_start = index, s.span_start
         return best
 
@@ -371,23 +216,77 @@ class Extractor:
 
     # ------------------------------------------------------------------ bindings
 
-    def bind(self, name: str, binding: Binding) -> None:
+    def straight(self) -> bool:
+        """Is the statement being walked run once, in order (not in a loop, branch or handler)?"""
+        return self.conditional == 0 and not self.in_loop
+
+    def binding_scope(self, name: str) -> _Scope | None:
+        """Where a binding of `name` from the current scope goes when it is declared global or
+        nonlocal (None: the current scope itself)."""
         scope = self.scopes[self.cur]
-        if name in scope.globals:
-            scope = self.scopes[0]
-        elif name in scope.nonlocals:
+        if name in scope.globals and self.cur != 0:
+            return self.scopes[0]
+        if name in scope.nonlocals:
             index = scope.parent
             while index > 0 and self.scopes[index].kind == "class":
                 index = self.scopes[index].parent
-            scope = self.scopes[max(index, 0)]
-        scope.bindings.setdefault(name, []).append(self.exprs.intern(binding))
+            return self.scopes[max(index, 0)]
+        return None
 
-    def bind_target(self, target: ast.expr, value: Expr, value_node: ast.expr | None = None) -> None:
+    def bind(self, name: str, binding: Binding, kill: bool = False) -> None:
+        """Add a binding; `kill`: a plain assignment, which hides the bindings before it from the
+        straight-line code after it (when it is straight-line code itself)."""
+        binding = self.exprs.intern(binding)
+        scope = self.scopes[self.cur]
+        if scope.globals or scope.nonlocals:
+            elsewhere = self.binding_scope(name)
+            if elsewhere is not None:
+                elsewhere.outer.setdefault(name, []).append(binding)
+                return
+        bound = scope.bindings.setdefault(name, [])
+        if kill and self.conditional == 0 and not self.in_loop:  # straight-line code
+            scope.since[name] = len(bound)
+        bound.append(binding)
+
+    def store(self, name: str, path: tuple[str, ...], value: Expr) -> None:
+        """An item stored into the collection `name` holds (`name[...] = value`, `name.append(value)`)."""
+        if isinstance(value, _INERT):
+            return
+        replaces = all(path) and bool(path) and self.straight()
+        elsewhere = self.binding_scope(name)
+        if elsewhere is not None:
+            elsewhere.outer.setdefault(name, []).append(self.exprs.intern(Stored(path, value, False, self.cur)))
+            return
+        scope = self.scopes[self.cur]
+        if name in scope.bindings:
+            scope.bindings[name].append(self.exprs.intern(Stored(path, value, replaces, self.cur)))
+            if replaces:
+                scope.replaced.add(name)
+        else:  # bound in an enclosing scope, or later: settled when this scope closes
+            scope.free_stores.append((name, self.exprs.intern(Stored(path, value, False, self.cur))))
+
+    def close_scope(self, index: int) -> None:
+        """Stores into names this scope did not bind go to the nearest enclosing scope that binds
+        them (class bodies are not enclosing scopes for the code inside them)."""
+        scope = self.scopes[index]
+        pending, scope.free_stores = scope.free_stores, []
+        for name, stored in pending:
+            if name in scope.bindings or name in scope.outer:
+                scope.outer.setdefault(name, []).append(stored)
+                continue
+            parent = scope.parent
+            while parent > 0 and self.scopes[parent].kind == "class":
+                parent = self.scopes[parent].parent
+            if parent >= 0:
+                self.scopes[parent].free_stores.append((name, stored))
+
+    def bind_target(self, target: ast.expr, value: Expr, value_node: ast.expr | None = None,
+                    kill: bool = False) -> None:
         if isinstance(target, ast.Name):
             self.names.add(target.id)
-            self.bind(target.id, Assigned(value))
+            self.bind(target.id, Assigned(value), kill)
         elif isinstance(target, ast.Tuple | ast.List):
-            self.bind_elements(target, value, value_node)
+            self.bind_elements(target, value, value_node, kill)
         elif isinstance(target, ast.Starred):
             self.bind_target(target.value, UNKNOWN)
         elif isinstance(target, ast.Attribute):
@@ -396,16 +295,58 @@ class Extractor:
         elif isinstance(target, ast.Subscript):
             self.expr(target.value, "other")
             self.expr(target.slice, "other")
+            self.store_item(target, value)
 
-    def bind_elements(self, target: ast.Tuple | ast.List, value: Expr, value_node: ast.expr | None) -> None:
+    def bind_elements(self, target: ast.Tuple | ast.List, value: Expr, value_node: ast.expr | None,
+                      kill: bool) -> None:
         """`a, b = f, g` binds pairwise; `a, b = pair` binds each to an element of the pair."""
         if (isinstance(value_node, ast.Tuple | ast.List) and len(value_node.elts) == len(target.elts)
                 and not any(type(e) is ast.Starred for e in target.elts)):
             for element, member in zip(target.elts, value_node.elts, strict=True):
-                self.bind_target(element, self.exprs.of(member), member)
+                self.bind_target(element, self.exprs.of(member), member, kill)
             return
-        for element in target.elts:
-            self.bind_target(element, self.exprs.intern(Element(value)))
+        starred = any(type(e) is ast.Starred for e in target.elts)
+        for position, element in enumerate(target.elts):
+            self.bind_target(element, self.exprs.intern(Element(value, "" if starred else str(position))), None, kill)
+
+    def store_item(self, target: ast.Subscript, value: Expr) -> None:
+        """`d["a"]["b"] = value` on a bare name: a Stored binding of `d` under ("'a'", "'b'")."""
+        path: list[str] = []
+        node: ast.expr = target
+        while isinstance(node, ast.Subscript):
+            if isinstance(node.slice, ast.Slice):
+                return
+            path.append(literal_key(node.slice))
+            node = node.value
+        if isinstance(node, ast.Name):
+            self.store(node.id, tuple(reversed(path)), value)
+
+    def store_call(self, node: ast.Call) -> None:
+        """`handlers.append(f)`, `registry.update({"a": f})`: stores by method (conventions.COLLECTION_STORES)."""
+        func = node.func
+        if not isinstance(func, ast.Attribute) or not isinstance(func.value, ast.Name):
+            return
+        spec = conv.COLLECTION_STORES.get(func.attr)
+        if spec is None:
+            return
+        name = func.value.id
+        if spec.spread == "mapping":
+            for keyword in node.keywords:
+                if keyword.arg is not None:
+                    self.store(name, (repr(keyword.arg),), self.exprs.of(keyword.value))
+        if len(node.args) <= spec.value or isinstance(node.args[spec.value], ast.Starred):
+            return
+        argument = node.args[spec.value]
+        if spec.spread == "mapping" and isinstance(argument, ast.Dict):
+            for key, item in zip(argument.keys, argument.values, strict=True):
+                self.store(name, ("" if key is None else literal_key(key),), self.exprs.of(item))
+        elif spec.spread == "mapping":
+            self.store(name, (), self.exprs.of(argument))
+        elif spec.spread == "elements":
+            self.store(name, ("",), self.exprs.intern(Element(self.exprs.of(argument))))
+        else:
+            literal = literal_key(node.args[spec.key]) if 0 <= spec.key < len(node.args) else ""
+            self.store(name, (literal,), self.exprs.of(argument))
 
     def _self_attribute(self, target: ast.Attribute, binding: Binding) -> None:
         """`self.repo = OrderRepository()` inside a method: an instance attribute of the class."""
@@ -430,6 +371,8 @@ class Extractor:
                 handler(self, node)
 
     def generic_statement(self, node: ast.AST) -> None:
+        """Any other statement (`match`, `del`, ...): its parts, taken as conditional code."""
+        self.conditional += 1
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.stmt):
                 self.body([child])
@@ -439,6 +382,7 @@ class Extractor:
                 self._pattern(child)
             elif isinstance(child, (ast.match_case, ast.excepthandler, ast.withitem, ast.comprehension)):
                 self.generic_statement(child)
+        self.conditional -= 1
 
     def _pattern(self, node: ast.pattern) -> None:
         for child in ast.walk(node):
@@ -458,7 +402,7 @@ class Extractor:
         decorators = self._decorators(node)
         for default in (*node.args.defaults, *(d for d in node.args.kw_defaults if d is not None)):
             self.expr(default, "argument")
-        scope = _Scope(f"{parent.qualname}.{node.name}", kind, parent_index, node.name)
+        scope = _Scope(f"{parent.qualname}.{node.name}", kind, parent_index)
         scope.line, scope.end_line = node.lineno, node.end_lineno or node.lineno
         scope.span_start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
         scope.is_async = type(node) is ast.AsyncFunctionDef
@@ -467,7 +411,7 @@ class Extractor:
         scope.method_kind = self._method_kind(node.decorator_list) if kind == "method" else ""
         if node.name == "__new__" and kind == "method":
             scope.method_kind = "class"
-        scope.return_annotation = self.exprs.types(node.returns)
+        scope.return_annotation = self.exprs.plain_types(node.returns)
         index = len(self.scopes)
         self.scopes.append(scope)
         self._params(scope, node.args, kind)
@@ -475,23 +419,49 @@ class Extractor:
                                               node.args.vararg, node.args.kwarg) if a is not None]
         for annotation in (*annotations, node.returns):
             self._annotation_loads(annotation, index)
-        self.bind(node.name, Defined(index))
+        self.bind(node.name, Defined(index), kill=True)
         self._apply_decorators(node, decorators, index)
+        self.walk_scope(index, node.body)
+
+    def walk_scope(self, index: int, statements: list[ast.stmt]) -> None:
+        """The body of a def or class: its own straight-line code, outside any loop."""
         saved = (self.cur, self.in_loop, self.type_checking, self.conditional)
         self.cur, self.in_loop, self.type_checking, self.conditional = index, False, False, 0
-        self.body(node.body, docstring=True)
+        self.body(statements, docstring=True)
         self.cur, self.in_loop, self.type_checking, self.conditional = saved
+        self.close_scope(index)
+
+    def open_lambda(self, node: ast.Lambda) -> int:
+        """The scope of a lambda of the current scope, opened the first time it is met (its
+        expression may be built before its body is walked). Named and numbered as PyCG does."""
+        index = self.lambda_scopes.get(id(node))
+        if index is not None:
+            return index
+        parent = self.scopes[self.cur]
+        parent.lambdas += 1
+        scope = _Scope(f"{parent.qualname}.<lambda{parent.lambdas}>", "lambda", self.cur)
+        scope.line = scope.span_start = node.lineno
+        scope.end_line = node.end_lineno or node.lineno
+        index = len(self.scopes)
+        self.scopes.append(scope)
+        self.lambda_scopes[id(node)] = index
+        self._params(scope, node.args, "lambda")
+        return index
 
     def _params(self, scope: _Scope, args: ast.arguments, kind: str) -> None:
+        positional = (*args.posonlyargs, *args.args)
+        defaults = [None] * (len(positional) - len(args.defaults)) + [self.exprs.of(d) for d in args.defaults]
         params: list[RawParam] = []
-        for arg in (*args.posonlyargs, *args.args):
-            params.append(RawParam(arg.arg, self.exprs.types(arg.annotation), "pos"))
+        for arg, default in zip(positional, defaults, strict=True):
+            params.append(RawParam(arg.arg, self.exprs.plain_types(arg.annotation) if arg.annotation else (), "pos",
+                                   default))
         if args.vararg:
-            params.append(RawParam(args.vararg.arg, (), "vararg"))
-        for arg in args.kwonlyargs:
-            params.append(RawParam(arg.arg, self.exprs.types(arg.annotation), "kwonly"))
+            params.append(RawParam(args.vararg.arg, (), "vararg", None))
+        for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
+            params.append(RawParam(arg.arg, self.exprs.plain_types(arg.annotation), "kwonly",
+                                   None if kw_default is None else self.exprs.of(kw_default)))
         if args.kwarg:
-            params.append(RawParam(args.kwarg.arg, (), "kwarg"))
+            params.append(RawParam(args.kwarg.arg, (), "kwarg", None))
         scope.params = tuple(params)
         for index, param in enumerate(params):
             self.names.add(param.name)
@@ -505,7 +475,8 @@ class Extractor:
             return
         line = annotation.lineno
         for chain in annotation_chains(annotation):
-            self.loads.append(RawLoad(scope, self.exprs.of(chain), line, "annotation"))
+            expr = self.exprs.of(chain) if scope == self.cur else self.exprs.plain(chain)
+            self.loads.append(RawLoad(scope, expr, line, "annotation"))
 
     def _method_kind(self, decorators: list[ast.expr]) -> str:
         for decorator in decorators:
@@ -551,7 +522,7 @@ class Extractor:
         for base in node.bases:
             if not is_chain(base):
                 self.expr(base, "argument")
-        scope = _Scope(f"{parent.qualname}.{node.name}", "class", parent_index, node.name)
+        scope = _Scope(f"{parent.qualname}.{node.name}", "class", parent_index)
         scope.line, scope.end_line = node.lineno, node.end_lineno or node.lineno
         scope.span_start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
         scope.decorators = tuple(self.exprs.of(d) for d in node.decorator_list)
@@ -561,12 +532,9 @@ class Extractor:
         scope.base_text = tuple(self.text(b, EXPR_TEXT_LIMIT) for b in node.bases)
         index = len(self.scopes)
         self.scopes.append(scope)
-        self.bind(node.name, Defined(index))
+        self.bind(node.name, Defined(index), kill=True)
         self._apply_decorators(node, decorators, index)
-        saved = (self.cur, self.in_loop, self.type_checking, self.conditional)
-        self.cur, self.in_loop, self.type_checking, self.conditional = index, False, False, 0
-        self.body(node.body, docstring=True)
-        self.cur, self.in_loop, self.type_checking, self.conditional = saved
+        self.walk_scope(index, node.body)
         for statement in node.body:
             self._class_attribute(scope, statement)
 
@@ -592,7 +560,7 @@ class Extractor:
         value = self.exprs.of(node.value)
         self.expr(node.value, "assigned", via="assign")
         for target in node.targets:
-            self.bind_target(target, value, node.value)
+            self.bind_target(target, value, node.value, kill=True)
         if (self.cur == 0 and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
                 and node.targets[0].id == "__all__" and isinstance(node.value, ast.List | ast.Tuple)):
             names = [e.value for e in node.value.elts if type(e) is ast.Constant and isinstance(e.value, str)]
@@ -608,22 +576,22 @@ class Extractor:
         bindings: list[Binding] = [Annotated(alt.mode, alt.type) for alt in alternatives]
         if value is not None:
             bindings.append(Assigned(value))
-        if type(target) is ast.Name:
+        if isinstance(target, ast.Name):
             self.names.add(target.id)
-            for binding in bindings:
-                self.bind(target.id, binding)
-            if not bindings:
-                self.bind(target.id, Assigned(UNKNOWN))
-        elif type(target) is ast.Attribute:
+            for position, binding in enumerate(bindings or [Assigned(UNKNOWN)]):
+                self.bind(target.id, binding, kill=value is not None and position == 0)
+        elif isinstance(target, ast.Attribute):
             self.expr(target.value, "other")
             for binding in bindings:
                 self._self_attribute(target, binding)
         else:
             self.expr(target, "other")
+            if isinstance(target, ast.Subscript) and value is not None:
+                self.store_item(target, value)
 
     def aug_assign(self, node: ast.AugAssign) -> None:
         self.expr(node.value, "assigned")
-        if type(node.target) is ast.Name:
+        if isinstance(node.target, ast.Name):
             self.bind(node.target.id, Assigned(UNKNOWN))
         else:
             self.expr(node.target, "other")
@@ -650,7 +618,7 @@ class Extractor:
         self.in_loop = True
         self.body(node.body)
         self.in_loop = saved
-        self.body(node.orelse)
+        self.conditional_body(node.orelse)
 
     def while_loop(self, node: ast.While) -> None:
         saved = self.in_loop
@@ -658,7 +626,12 @@ class Extractor:
         self.expr(node.test, "tested")
         self.body(node.body)
         self.in_loop = saved
-        self.body(node.orelse)
+        self.conditional_body(node.orelse)
+
+    def conditional_body(self, statements: list[ast.stmt]) -> None:
+        self.conditional += 1
+        self.body(statements)
+        self.conditional -= 1
 
     def if_statement(self, node: ast.If) -> None:
         if _is_type_checking(node.test):
@@ -697,13 +670,22 @@ class Extractor:
             self.implicit_call(Attr(manager, "__enter__"), "__enter__", node.lineno)
             self.implicit_call(Attr(manager, "__exit__"), "__exit__", node.lineno)
             if item.optional_vars is not None:
-                self.bind_target(item.optional_vars, self.exprs.of(item.context_expr), item.context_expr)
+                self.bind_target(item.optional_vars, self.exprs.of(item.context_expr), item.context_expr, kill=True)
         self.body(node.body)
 
     def return_statement(self, node: ast.Return) -> None:
         if node.value is not None:
             self.scopes[self.cur].returns.append(self.exprs.of(node.value))
             self.expr(node.value, "returned", via="return")
+
+    def raise_statement(self, node: ast.Raise) -> None:
+        """`raise Error` instantiates Error: an implicit call, kept when it reaches internal code."""
+        if node.exc is not None:
+            self.expr(node.exc, "other")
+            if not isinstance(node.exc, ast.Call):
+                self.implicit_call(self.exprs.of(node.exc), self.text(node.exc, EXPR_TEXT_LIMIT), node.lineno)
+        if node.cause is not None:
+            self.expr(node.cause, "other")
 
     def assert_statement(self, node: ast.Assert) -> None:
         self.expr(node.test, "tested")
@@ -727,7 +709,7 @@ class Extractor:
                 bound = alias.name.partition(".")[0]
                 binding = Imported(bound, "")
             self.names.update(alias.name.split("."))
-            self.bind(bound, binding)
+            self.bind(bound, binding, kill=True)
             self.imports.append(RawImport(
                 scope=self.cur, target=alias.name, module=alias.name, attr="", bound_as=bound,
                 line=node.lineno, level=0, star=False, type_checking=self.type_checking,
@@ -744,7 +726,7 @@ class Extractor:
                 bound = alias.asname or alias.name
                 target = f"{module}.{attr}" if module else attr
                 self.names.add(attr)
-                self.bind(bound, Imported(module, attr))
+                self.bind(bound, Imported(module, attr), kill=True)
             self.imports.append(RawImport(
                 scope=self.cur, target=target, module=module, attr=attr, bound_as=bound,
                 line=node.lineno, level=node.level, star=alias.name == "*",
@@ -774,7 +756,7 @@ class Extractor:
     def name_expr(self, node: ast.Name, usage: str, via: str) -> None:
         self.names.add(node.id)
         if type(node.ctx) is ast.Load and node.id not in ("self", "cls"):
-            self.loads.append(RawLoad(self.cur, self.exprs.intern(Name(node.id)), node.lineno, via))
+            self.loads.append(RawLoad(self.cur, self.exprs.of(node), node.lineno, via))
 
     def attribute_expr(self, node: ast.Attribute, usage: str, via: str) -> None:
         self.names.add(node.attr)
@@ -833,11 +815,16 @@ class Extractor:
                     self.expr(value.format_spec, "other")
 
     def lambda_expr(self, node: ast.Lambda, usage: str, via: str) -> None:
-        for arg in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs):
-            self.bind(arg.arg, Assigned(UNKNOWN))
+        """A lambda is a scope of its own: its body runs when it is called, not here."""
+        index = self.open_lambda(node)
         for default in (*node.args.defaults, *(d for d in node.args.kw_defaults if d is not None)):
             self.expr(default, "argument")
+        saved = (self.cur, self.in_loop, self.conditional)
+        self.cur, self.in_loop, self.conditional = index, False, 0
+        self.scopes[index].returns.append(self.exprs.of(node.body))
         self.expr(node.body, "returned")
+        self.cur, self.in_loop, self.conditional = saved
+        self.close_scope(index)
 
     def comprehension_expr(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp,
                            usage: str, via: str) -> None:
@@ -848,7 +835,12 @@ class Extractor:
         self.bind_target(node.target, self.exprs.of(node.value), node.value)
 
     def yield_expr(self, node: ast.Yield | ast.YieldFrom, usage: str, via: str) -> None:
+        """A yield makes its function a generator: calling it gives an iterator over what it yields."""
+        scope = self.scopes[self.cur]
+        scope.generator = True
         if node.value is not None:
+            value = self.exprs.of(node.value)
+            scope.yields.append(self.exprs.intern(Element(value)) if isinstance(node, ast.YieldFrom) else value)
             self.expr(node.value, "returned", "return")
 
     def starred_expr(self, node: ast.Starred, usage: str, via: str) -> None:
@@ -871,8 +863,6 @@ class Extractor:
 
     def call(self, node: ast.Call, usage: str) -> None:
         func = node.func
-        if type(func) is ast.Name and func.id == "super" and usage == "other":
-            return  # `super().m()`: the call that matters is m, resolved through the MRO
         if not is_chain(func):
             self.expr(func, "other")
         else:
@@ -902,6 +892,8 @@ class Extractor:
             scope=self.cur, func=self.exprs.of(func), expr=self.text(func, EXPR_TEXT_LIMIT), line=node.lineno,
             usage=usage, in_loop=self.in_loop, args=tuple(args), kwargs=tuple(kwargs), arg_text=tuple(texts),
             decorates=-1, inner_call=-1))
+        if isinstance(func, ast.Attribute) and func.attr in conv.COLLECTION_STORES:
+            self.store_call(node)
 
     # ------------------------------------------------------------------ SQL
 
@@ -939,6 +931,7 @@ _STATEMENTS: dict[type, Callable[[Extractor, Any], None]] = {
     ast.With: Extractor.with_statement,
     ast.AsyncWith: Extractor.with_statement,
     ast.Return: Extractor.return_statement,
+    ast.Raise: Extractor.raise_statement,
     ast.Expr: Extractor.expression_statement,
     ast.Assert: Extractor.assert_statement,
     ast.Global: Extractor.global_statement,

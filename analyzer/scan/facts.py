@@ -18,9 +18,13 @@ from typing import NamedTuple, Union
 
 
 class Name(NamedTuple):
-    """A name load."""
+    """A name load. `reach` is the slice [start, stop) of the scope's own bindings of the name
+    that can reach this use: in straight-line code (not in a loop) a plain assignment hides
+    the bindings before it, and bindings written after the use cannot reach it. None: every
+    binding (uses in loops, of names bound in other scopes or declared global/nonlocal)."""
 
     id: str
+    reach: tuple[int, int] | None = None
     tag: str = "name"
 
 
@@ -64,17 +68,31 @@ class AnyOf(NamedTuple):
 
 
 class Collection(NamedTuple):
-    """A list/tuple/set/dict display: its non-literal members."""
+    """A list/tuple/set/dict display: its non-literal members, each under its key: the literal
+    key of a dict display (`repr`: "'a'", "1"), the position in a list or tuple ("0", "1"), or
+    "" when unknown (sets, `**spread`, after a `*starred` element)."""
 
-    members: tuple[Expr, ...]
+    items: tuple[tuple[str, Expr], ...]
     tag: str = "collection"
 
 
 class Element(NamedTuple):
-    """An element of an iterable, or a subscript of a collection."""
+    """An element of an iterable or collection: the one under `key` (a literal subscript,
+    keyed as in Collection), or any element when `key` is "" (iteration, `d[name]`)."""
 
     base: Expr
+    key: str = ""
     tag: str = "element"
+
+
+class Sliced(NamedTuple):
+    """`base[start:stop]`: a list's elements from position `start` (re-numbered from 0) up to
+    `stop` (-1: to the end). `start` -1: a slice whose bounds are not known."""
+
+    base: Expr
+    start: int
+    stop: int
+    tag: str = "sliced"
 
 
 class Const(NamedTuple):
@@ -85,8 +103,9 @@ class Const(NamedTuple):
 
 
 class Lambda(NamedTuple):
-    """A lambda."""
+    """A lambda: the scope it opens in this file."""
 
+    scope: int
     tag: str = "lambda"
 
 
@@ -96,7 +115,7 @@ class Unknown(NamedTuple):
     tag: str = "unknown"
 
 
-Expr = Union[Name, Attr, Call, SuperCall, DefRef, AnyOf, Collection, Element, Const, Lambda, Unknown]
+Expr = Union[Name, Attr, Call, SuperCall, DefRef, AnyOf, Collection, Element, Sliced, Const, Lambda, Unknown]
 
 UNKNOWN = Unknown()
 
@@ -156,7 +175,22 @@ class Param(NamedTuple):
     tag: str = "param"
 
 
-Binding = Union[Assigned, Annotated, Defined, Imported, StarImported, Param]
+class Stored(NamedTuple):
+    """An item stored into the collection the name holds: `d["a"] = f` (path ("'a'",)),
+    `d["a"]["b"] = f`, `d[key] = f` (path ("",)), `d.update({"a": f})`, `items.append(f)`; an
+    empty path merges a whole collection (`d.update(other)`). `replaces`: an unconditional
+    store under literal keys, which hides what earlier bindings held under the same path.
+    `origin`: the scope (in this file) where `value` is evaluated, which may be nested in the
+    scope holding the binding (`registry[k] = f` inside a function)."""
+
+    path: tuple[str, ...]
+    value: Expr
+    replaces: bool
+    origin: int
+    tag: str = "stored"
+
+
+Binding = Union[Assigned, Annotated, Defined, Imported, StarImported, Param, Stored]
 
 
 # --------------------------------------------------------------------------- per-file records
@@ -166,13 +200,15 @@ class RawParam(NamedTuple):
     name: str
     annotation: tuple[TypeRef, ...]
     kind: str  # "pos" | "kwonly" | "vararg" | "kwarg"
+    default: Expr | None  # evaluated in the enclosing scope
 
 
 class RawScope(NamedTuple):
-    """A module body, class body or function body."""
+    """A module body, class body, function body or lambda. Lambdas are named as PyCG names
+    them (`mod.f.<lambda1>`, numbered per enclosing scope) and are never definitions."""
 
     qualname: str
-    kind: str  # "module" | "class" | "function" | "method"
+    kind: str  # "module" | "class" | "function" | "method" | "lambda"
     parent: int  # index of the enclosing scope in RawModule.scopes; -1 for the module scope
     line: int
     end_line: int
@@ -187,8 +223,14 @@ class RawScope(NamedTuple):
     attributes: tuple[tuple[str, str], ...]
     params: tuple[RawParam, ...]
     returns: tuple[Expr, ...]  # returned expressions
+    yields: tuple[Expr, ...]  # yielded expressions (`yield from x` yields the elements of x)
+    generator: bool  # calling it returns a generator over `yields`
     return_annotation: tuple[TypeRef, ...]
-    bindings: dict[str, tuple[Binding, ...]]
+    bindings: dict[str, tuple[Binding, ...]]  # in the order they are written (Name.reach indexes them)
+    # bindings made from nested scopes (`global x; x = ...`, `registry[k] = f` inside a function):
+    # they reach every use
+    outer_bindings: dict[str, tuple[Binding, ...]]
+    replaced: frozenset[str]  # names with a Stored binding that `replaces`
     self_attrs: dict[str, tuple[tuple[Binding, int], ...]]  # classes: self.x = ... (binding, method scope)
 
 

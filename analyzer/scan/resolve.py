@@ -43,7 +43,9 @@ from analyzer.scan.facts import (
     RawCall,
     RawModule,
     RawScope,
+    Sliced,
     StarImported,
+    Stored,
     SuperCall,
     TypeRef,
     Unknown,
@@ -59,7 +61,6 @@ from analyzer.scan.values import (
     ExtInst,
     Func,
     Inst,
-    LambdaValue,
     Meth,
     Mod,
     Query,
@@ -69,6 +70,7 @@ from analyzer.scan.values import (
     SuperOf,
     Value,
     Values,
+    coll,
 )
 
 EMPTY: Values = frozenset()
@@ -80,8 +82,9 @@ MAX_PASSES = 4
 #: Expressions cheaper to evaluate than to look up.
 _UNMEMOIZED = frozenset({Const, Unknown, Lambda, DefRef, SuperCall})
 #: Argument expressions that can never carry a function, class or instance worth recording.
-_INERT = frozenset({Const, Unknown, Lambda})
+_INERT = frozenset({Const, Unknown})
 MAX_FLOW = 16
+_HIGHER_ORDER = frozenset(conv.HIGHER_ORDER)
 
 #: A parameter: (global scope id, parameter index).
 FlowKey = tuple[int, int]
@@ -94,12 +97,8 @@ def ordered(values: Iterable[T]) -> list[T]:
     """A hash-seed-independent order, so recursion (and cycle cuts) happen the same way every run."""
     found = list(values)
     if len(found) > 1:
-        found.sort(key=_order_key)
+        found.sort(key=tuple.__repr__)  # values are NamedTuples: their text, fields then tag
     return found
-
-
-def _order_key(value: Any) -> tuple[str, str]:
-    return (value.tag, tuple.__repr__(value))
 
 
 def last_name(expr: Expr) -> str:
@@ -256,26 +255,48 @@ class Resolver:
                 self._read(entry[1])
             return entry[0]
         if type(expr) is Name:  # the commonest case, without a handler in between
-            return self._cached(key, self.lookup, expr.id, scope)
+            return self._cached(key, self.lookup, expr.id, scope, expr.reach)
         return self._cached(key, _EVAL[kind], self, expr, scope)
 
     def eval_name(self, expr: Name, scope: int) -> Values:
-        return self.lookup(expr.id, scope)
+        return self.lookup(expr.id, scope, expr.reach)
 
     def eval_attr(self, expr: Attr, scope: int) -> Values:
         attr = expr.attr
         out: set[Value] = set()
         for value in ordered(self.eval(expr.base, scope)):
-            out.update(self.getattr(value, attr))
+            handler = _GETATTR.get(type(value))  # self.getattr, without its frame: this is the hottest path
+            if handler is not None:
+                out.update(handler(self, value, attr))
         return frozenset(out)
 
     def eval_call(self, expr: Call, scope: int) -> Values:
         out: set[Value] = set()
         for value in ordered(self.eval(expr.func, scope)):
+            if expr.args and type(value) is Ext and value.name in conv.PARTIAL_FACTORIES:  # `partial(f, x)` is f
+                out.update(v for v in self.eval(expr.args[0], scope) if type(v) in (Func, Meth, Cls))
+                continue
             out.update(self.call_results(value))
             if expr.args and type(value) is Ext:
                 out.update(self.class_argument_result(value.name, expr.args[0], scope))
+            elif expr.args and type(value) is Builtin:
+                out.update(self.higher_order_result(f"<builtin>.{value.name}", expr.args, scope))
         return frozenset(out)
+
+    def higher_order_result(self, callee: str, args: tuple[Expr, ...], scope: int) -> Values:
+        """`map(f, items)` holds what f returns; `filter(f, items)` and `sorted(items)` items' elements."""
+        spec = conv.HIGHER_ORDER.get(callee)
+        if spec is None:
+            return EMPTY
+        held: set[Value] = set()
+        if spec.results:
+            for arg in args:
+                for value in self.eval(arg, scope):
+                    if type(value) is Func or type(value) is Meth:
+                        held.update(self.returns(value.g))
+        if 0 <= spec.elements_of < len(args):
+            held.update(self.eval(Element(args[spec.elements_of]), scope))
+        return frozenset({coll(held)}) if held else EMPTY
 
     def eval_super(self, expr: SuperCall, scope: int) -> Values:
         owner = self.enclosing_class(scope)
@@ -291,27 +312,39 @@ class Resolver:
         return frozenset(out)
 
     def eval_collection(self, expr: Collection, scope: int) -> Values:
-        members: set[Value] = set()
-        for member in expr.members:
-            members.update(self.eval(member, scope))
-        return frozenset({Coll(frozenset(members))})
+        entries: set[tuple[str, Value]] = set()
+        for key, member in expr.items:
+            entries.update((key, value) for value in self.eval(member, scope))
+        return frozenset({Coll(frozenset(entries))})
 
     def eval_element(self, expr: Element, scope: int) -> Values:
+        key = expr.key
         out: set[Value] = set()
         for value in self.eval(expr.base, scope):
             if isinstance(value, Coll):
-                out.update(value.members)
+                out.update(v for k, v in value.entries if not key or not k or k == key)
             elif isinstance(value, Query):
                 out.add(Inst(value.g))
             elif isinstance(value, Inst):
                 out.update(self.iterated(value.g))
         return frozenset(out)
 
+    def eval_sliced(self, expr: Sliced, scope: int) -> Values:
+        """A slice of a list holds its elements from `start` on, re-numbered; a slice of anything
+        else (a query, a string) is of the same kind."""
+        out: set[Value] = set()
+        for value in self.eval(expr.base, scope):
+            if isinstance(value, Coll):
+                out.add(Coll(frozenset(_slice_entries(value.entries, expr.start, expr.stop))))
+            else:
+                out.add(value)
+        return frozenset(out)
+
     def eval_const(self, expr: Const, scope: int) -> Values:
         return frozenset({BuiltinInst(expr.type_name)})
 
     def eval_lambda(self, expr: Lambda, scope: int) -> Values:
-        return frozenset({LambdaValue()})
+        return frozenset({Func(self.offsets[self.scope_module[scope]] + expr.scope)})
 
     def eval_unknown(self, expr: Unknown, scope: int) -> Values:
         return EMPTY
@@ -325,7 +358,7 @@ class Resolver:
         if mode == "query":
             return frozenset(Query(g, callee) for g in classes)
         instances: Values = frozenset(Inst(g) for g in classes)
-        return frozenset({Coll(instances)}) if mode == "list" and instances else instances
+        return frozenset({coll(instances)}) if mode == "list" and instances else instances
 
     def iterated(self, g: int) -> Values:
         """Elements of an iterable instance: what `__iter__(...).__next__()` returns."""
@@ -350,13 +383,17 @@ class Resolver:
             scope = parent
         return -1
 
-    def lookup(self, name: str, scope: int) -> Values:
-        """Python's LEGB lookup; class bodies are only seen from the class body itself."""
+    def lookup(self, name: str, scope: int, reach: tuple[int, int] | None = None) -> Values:
+        """Python's LEGB lookup; class bodies are only seen from the class body itself. `reach`
+        (Name.reach) selects the bindings of the scope the lookup starts from."""
         current, first = scope, True
         while current >= 0:
             raw = self.scopes[current]
-            if (first or raw.kind != "class") and name in raw.bindings:
-                return self.binding_values(current, name)
+            if (first or raw.kind != "class") and (name in raw.bindings or name in raw.outer_bindings):
+                if reach is not None and (not first or (reach[0] == 0 and reach[1] >= len(raw.bindings.get(name, ()))
+                                                        and name not in raw.replaced)):
+                    reach = None  # the name is bound in an enclosing scope, or every binding reaches the use
+                return self.binding_values(current, name, reach)
             if raw.kind == "module":
                 found = self.star_attr(raw, name)
                 if found:
@@ -368,17 +405,43 @@ class Resolver:
             return frozenset({Builtin(name)})
         return EMPTY
 
-    def binding_values(self, scope: int, name: str) -> Values:
-        return self._cached(("b", scope, name), self._binding_values, scope, name)
+    def binding_values(self, scope: int, name: str, reach: tuple[int, int] | None = None) -> Values:
+        return self._cached(("b", scope, name, reach), self._binding_values, scope, name, reach)
 
-    def _binding_values(self, scope: int, name: str) -> Values:
-        bindings = self.scopes[scope].bindings.get(name, ())
-        if len(bindings) == 1:
-            return self.binding_value(scope, name, bindings[0])
-        out: set[Value] = set()
+    def _binding_values(self, scope: int, name: str, reach: tuple[int, int] | None) -> Values:
+        raw = self.scopes[scope]
+        bindings = raw.bindings.get(name, ())
+        if reach is not None:
+            bindings = bindings[reach[0]:reach[1]]
+        if raw.outer_bindings and name in raw.outer_bindings:
+            bindings = (*bindings, *raw.outer_bindings[name])
+        if len(bindings) == 1 and type(bindings[0]) is not Stored:
+            handler = _BINDINGS.get(type(bindings[0]))  # self.binding_value, without its frame
+            return EMPTY if handler is None else handler(self, scope, name, bindings[0])
+        values: set[Value] = set()
+        stored: set[Value] = set()
         for binding in bindings:
-            out.update(self.binding_value(scope, name, binding))
-        return frozenset(out)
+            if type(binding) is not Stored:
+                values.update(self.binding_value(scope, name, binding))
+                continue
+            if binding.replaces and reach is not None:  # `d["a"] = g` after `d = {"a": f}`: only g is left
+                values = {_drop(v, binding.path) for v in values}
+                stored = {_drop(v, binding.path) for v in stored}
+            stored.update(self.stored_values(scope, binding))
+        if stored and (not values or any(_holds_items(v) for v in values)):
+            values.update(stored)
+        return frozenset(values)
+
+    def stored_values(self, scope: int, binding: Stored) -> Values:
+        """The collection a store puts into the name: its value under the store's key path."""
+        values = self.eval(binding.value, self.offsets[self.scope_module[scope]] + binding.origin)
+        if not binding.path:
+            return frozenset(v for v in values if type(v) is Coll)
+        for key in reversed(binding.path):
+            if not values:
+                break
+            values = frozenset({coll(values, key)})
+        return values
 
     def binding_value(self, scope: int, name: str, binding: Binding) -> Values:
         handler = _BINDINGS.get(type(binding))
@@ -424,7 +487,7 @@ class Resolver:
             elif type(value) is Builtin and value.name in conv.BUILTIN_TYPES:
                 out.add(BuiltinInst(value.name) if mode != "cls" else value)
         if mode == "list":
-            return frozenset({Coll(frozenset(out))}) if out else EMPTY
+            return frozenset({coll(out)}) if out else EMPTY
         return frozenset(out)
 
     def import_values(self, module: str, attr: str) -> Values:
@@ -447,8 +510,8 @@ class Resolver:
             raw = self.raws[self.scope_module[scope]]
             if star and (name.startswith("_") or (raw.star_all is not None and name not in raw.star_all)):
                 return EMPTY
-            bindings = self.scopes[scope].bindings
-            if name in bindings:
+            raw_scope = self.scopes[scope]
+            if name in raw_scope.bindings or name in raw_scope.outer_bindings:
                 return self.binding_values(scope, name)
             found = self.star_attr(self.scopes[scope], name)
             if found:
@@ -511,16 +574,26 @@ class Resolver:
         if index == 0 and raw.kind == "method" and param.kind == "pos" and raw.method_kind != "static":
             owner = self.parents[scope]
             return flowed | {Cls(owner) if raw.method_kind == "class" else Inst(owner)}
+        if param.default is not None and type(param.default) not in _INERT:  # `def f(callback=default_callback)`
+            return flowed | self.eval(param.default, self.parents[scope])
         return flowed
 
     def returns(self, g: int) -> Values:
         return self._cached(("r", g), self._returns, g)
 
     def _returns(self, g: int) -> Values:
+        """What calling g gives: its return values, or for a generator an iterator over its yields."""
         raw = self.scopes[g]
         out: set[Value] = set()
         for annotation in raw.return_annotation:
             out.update(self.annotated(annotation, g))
+        if raw.generator:
+            yielded: set[Value] = set()
+            for expr in raw.yields:
+                yielded.update(self.eval(expr, g))
+            if yielded:
+                out.add(coll(yielded))
+            return frozenset(out)
         for expr in raw.returns:
             out.update(self.eval(expr, g))
         return frozenset(out)
@@ -711,8 +784,8 @@ class Resolver:
             return frozenset({Query(value.g, value.name)})
         if method in conv.QUERY_SINGLE:
             return frozenset({Inst(value.g)})
-        if method in conv.QUERY_PAIR:
-            return frozenset({Coll(frozenset({Inst(value.g)}))})
+        if method in conv.QUERY_PAIR:  # `order, created = Order.objects.get_or_create(...)`
+            return frozenset({coll((Inst(value.g),), "0")})
         return EMPTY
 
     def callees_of(self, value: Value, out: dict[str, str], targets: list[tuple[int, int]]) -> None:
@@ -821,9 +894,16 @@ class Resolver:
         targets: list[tuple[int, int]] = []
         values = self.eval(call.func, scope)
         for value in (ordered(values) if len(values) > 1 else values):
-            self.callees_of(value, out, targets)
-        hand_off = conv.HAND_OFFS.get(last_name(call.func)) if call.decorates == -1 else None
-        if not targets and hand_off is None or not (call.args or call.kwargs):
+            handler = _CALLEES.get(type(value))  # self.callees_of, without its frame
+            if handler is not None:
+                handler(self, value, out, targets)
+        if not (call.args or call.kwargs):
+            return out
+        plain = call.decorates == -1  # not a decorator application or implicit call
+        hand_off = conv.HAND_OFFS.get(last_name(call.func)) if plain else None
+        higher = ([conv.HIGHER_ORDER[name] for name in sorted(out.keys() & conv.HIGHER_ORDER.keys())]
+                  if plain and not _HIGHER_ORDER.isdisjoint(out) else [])
+        if not targets and hand_off is None and not higher:
             return out
         args, kwargs = self.arguments(call, scope)
         named = tuple(zip((k for k, _ in call.kwargs), kwargs, strict=True))
@@ -831,7 +911,19 @@ class Resolver:
             self.flow_arguments(g, implicit, args, named)
         if hand_off is not None:
             self.hand_off(hand_off, args, named, out)
+        for spec in higher:
+            self.called_arguments(spec, args, named, out)
         return out
+
+    def called_arguments(self, spec: conv.HigherOrder, args: tuple[Values, ...],
+                         named: tuple[tuple[str, Values], ...], out: dict[str, str]) -> None:
+        """The functions `map(f, items)` or `sorted(items, key=f)` calls, as callees of the call site."""
+        called = [values for position, values in enumerate(args) if spec.every or position in spec.positions]
+        called.extend(values for name, values in named if name in spec.keywords)
+        for values in called:
+            for value in ordered(values):
+                if type(value) is Func or type(value) is Meth:
+                    out.setdefault(self.qual(value.g), "")
 
     def hand_off(self, hand_off: conv.HandOff, args: tuple[Values, ...], named: tuple[tuple[str, Values], ...],
                  out: dict[str, str]) -> None:
@@ -899,9 +991,39 @@ class Resolver:
 def _flowing(value: Value) -> Value | None:
     """The part of a value worth carrying into a parameter: collections only for their callables."""
     if type(value) is Coll:
-        members = frozenset(m for m in value.members if type(m) is Func or type(m) is Meth or type(m) is Cls)
-        return Coll(members) if members else None
+        entries = frozenset((k, m) for k, m in value.entries if type(m) is Func or type(m) is Meth or type(m) is Cls)
+        return Coll(entries) if entries else None
     return value if type(value) in _FLOWING else None
+
+
+def _slice_entries(entries: frozenset[tuple[str, Value]], start: int, stop: int) -> Iterable[tuple[str, Value]]:
+    """The entries of a list slice, re-numbered from 0; all of them, unnumbered, for unknown bounds."""
+    for key, value in entries:
+        if start < 0 or not key:
+            yield "", value
+        elif key.isdigit() and int(key) >= start and (stop < 0 or int(key) < stop):
+            yield str(int(key) - start), value
+
+
+def _drop(value: Value, path: tuple[str, ...]) -> Value:
+    """A collection without what it holds under `path` (a store there replaced it)."""
+    if type(value) is not Coll or not path:
+        return value
+    key, rest = path[0], path[1:]
+    if not rest:
+        return Coll(frozenset(e for e in value.entries if e[0] != key))
+    return Coll(frozenset((k, _drop(v, rest)) if k == key else (k, v) for k, v in value.entries))
+
+
+def _holds_items(value: Value) -> bool:
+    """Can this value be a collection that stores add to? (Not a query or a model instance.)"""
+    if type(value) is Coll or type(value) is CollGet:
+        return True
+    if type(value) is BuiltinInst:
+        return value.name in conv.BUILTIN_COLLECTIONS
+    if type(value) is ExtInst:
+        return value.name.rpartition(".")[2] in conv.COLLECTION_CLASSES
+    return False
 
 
 def _c3_merge(sequences: list[list[Base]]) -> list[Base] | None:
@@ -930,6 +1052,7 @@ _EVAL: dict[type, Callable[[Resolver, Any, int], Values]] = {
     AnyOf: Resolver.eval_any,
     Collection: Resolver.eval_collection,
     Element: Resolver.eval_element,
+    Sliced: Resolver.eval_sliced,
     Const: Resolver.eval_const,
     Lambda: Resolver.eval_lambda,
     Unknown: Resolver.eval_unknown,

@@ -8,6 +8,7 @@ ids of the Resolver (`g`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import NamedTuple, Union
 
 
@@ -19,7 +20,7 @@ class Mod(NamedTuple):
 
 
 class Func(NamedTuple):
-    """An internal function (or lambda), unbound."""
+    """An internal function or lambda, unbound."""
 
     g: int
     tag: str = "func"
@@ -105,10 +106,20 @@ class Deferred(NamedTuple):
 
 
 class Coll(NamedTuple):
-    """A list/dict/tuple holding these values."""
+    """A list/dict/tuple/set holding these values, each under its key as in facts.Collection
+    ("" when not known, which matches any key)."""
 
-    members: frozenset[Value]
+    entries: frozenset[tuple[str, Value]]
     tag: str = "coll"
+
+    @property
+    def members(self) -> frozenset[Value]:
+        return frozenset(value for _, value in self.entries)
+
+
+def coll(values: Iterable[Value], key: str = "") -> Coll:
+    """A collection holding `values` under one key."""
+    return Coll(frozenset((key, value) for value in values))
 
 
 class CollGet(NamedTuple):
@@ -135,12 +146,6 @@ class QueryCall(NamedTuple):
     tag: str = "qcall"
 
 
-class LambdaValue(NamedTuple):
-    """A lambda."""
-
-    tag: str = "lambda"
-
-
 Value = Union[Mod, Func, Meth, Cls, Inst, SuperOf, Ext, ExtInst, Builtin, BuiltinInst, Signal, Send, Deferred,
-              Coll, CollGet, Query, QueryCall, LambdaValue]
+              Coll, CollGet, Query, QueryCall]
 Values = frozenset[Value]
