@@ -129,10 +129,10 @@ class FactBuilder:
                 for value in values:
                     self.argument_value(value, caller, call, via, callee_text)
         self.chain_uses(func, scope, caller, call.line)
-        if isinstance(func, Attr):
+        if type(func) is Attr:
             if func.attr in conv.QUERY_METHODS:
                 for value in self.r.eval(func, scope):
-                    if isinstance(value, QueryCall):  # `Order.objects.filter(...).update(...)`: a use per query step
+                    if type(value) is QueryCall:  # `Order.objects.filter(...).update(...)`: a use per query step
                         manager = value.name.rpartition(".")[2]
                         self.uses.add(_use(caller, self.r.qual(value.g), self.raw.path, call.line,
                                            f"{manager}.{value.method}"))
@@ -189,48 +189,48 @@ class FactBuilder:
 
     def unknown_name(self, call: RawCall) -> str:
         func = call.func
-        if isinstance(func, Attr):
+        if type(func) is Attr:
             return f"<unknown>.{func.attr}"
-        if isinstance(func, Name):
+        if type(func) is Name:
             return f"<unknown>.{func.id}"
         return f"<unknown>.{call.expr}"
 
     def argument_value(self, value: Value, caller: str, call: RawCall, via: str, callee_text: str) -> None:
-        if isinstance(value, Func | Meth):
+        if (type(value) is Func or type(value) is Meth):
             if not self.is_lambda(value):
                 self.references.add(_reference(caller, self.r.qual(value.g), self.raw.path, call.line, via))
-        elif isinstance(value, Cls | Inst) and callee_text:
+        elif (type(value) is Cls or type(value) is Inst) and callee_text:
             self.uses.add(_use(caller, self.r.qual(value.g), self.raw.path, call.line, callee_text))
-        elif isinstance(value, Coll):
+        elif type(value) is Coll:
             for member in value.members:
-                if not isinstance(member, Coll):
+                if type(member) is not Coll:
                     self.argument_value(member, caller, call, via, callee_text)
 
     def chain_uses(self, expr: Expr, scope: int, user: str, line: int) -> None:
         """The shortest prefix of `a.b.c` naming an internal class, or an instance of one that has
         attributes applied: `Order.objects.filter` -> (Order, "objects.filter"), `order.save` ->
         (Order, "save"). Stops as soon as the chain leaves modules and internal objects."""
-        if isinstance(expr, Name):  # the common case: a bare name is only a use when it names a class
+        if type(expr) is Name:  # the common case: a bare name is only a use when it names a class
             if expr.id not in ("self", "cls"):
                 for value in self.r.eval(expr, scope):
-                    if isinstance(value, Cls):
+                    if type(value) is Cls:
                         self.uses.add(_use(user, self.r.qual(value.g), self.raw.path, line, ""))
             return
         attrs: list[Attr] = []
         node: Expr = expr
-        while isinstance(node, Attr):
+        while type(node) is Attr:
             attrs.append(node)
             node = node.base
-        if not isinstance(node, Name):
+        if type(node) is not Name:
             return
         links: list[Expr] = [*attrs, node]
         evaluate = self.r.eval
         for depth in range(len(links) - 1, -1, -1):
             link = links[depth]
-            if isinstance(link, Name) and link.id in ("self", "cls"):
+            if type(link) is Name and link.id in ("self", "cls"):
                 continue
             values = evaluate(link, scope)
-            found = [v for v in values if isinstance(v, Cls) or (isinstance(v, Inst) and depth > 0)]
+            found = [v for v in values if type(v) is Cls or (type(v) is Inst and depth > 0)]
             if len(found) > MAX_USE_CANDIDATES:
                 return  # e.g. a generic repository's ModelT: no evidence of which table is used
             if found:
@@ -238,7 +238,7 @@ class FactBuilder:
                 for value in found:
                     self.uses.add(_use(user, self.r.qual(value.g), self.raw.path, line, context))
                 return
-            if not any(isinstance(v, Mod | SuperOf) for v in values):
+            if not any((type(v) is Mod or type(v) is SuperOf) for v in values):
                 return
 
     # ------------------------------------------------------------------ subscriptions
@@ -248,8 +248,8 @@ class FactBuilder:
         if call.decorates >= 0:
             self.decorator_subscription(call, scope, caller)
             return
-        if isinstance(func, Attr) and func.attr in conv.SIGNAL_CONNECTS and result.args:
-            handlers = [v for v in result.args[0] if isinstance(v, Func | Meth)]
+        if type(func) is Attr and func.attr in conv.SIGNAL_CONNECTS and result.args:
+            handlers = [v for v in result.args[0] if (type(v) is Func or type(v) is Meth)]
             if handlers:
                 signals = self.signals(self.r.eval(func.base, scope))
                 sender = self.sender(call, result)
@@ -260,16 +260,16 @@ class FactBuilder:
         """`@sig.connect`, `@receiver(sig, sender=M)`, `@sig.connect_via(M)` on a function."""
         func = call.func
         handler = self.r.qual(self.offset + call.decorates)
-        if isinstance(func, Attr) and func.attr in conv.SIGNAL_CONNECTS:
+        if type(func) is Attr and func.attr in conv.SIGNAL_CONNECTS:
             self.subscribe(self.signals(self.r.eval(func.base, scope)), handler, "", call.line, caller)
-        elif isinstance(func, Call) and call.inner_call >= 0:
+        elif type(func) is Call and call.inner_call >= 0:
             inner = self.raw.calls[call.inner_call]
             name = last_name(inner.func)
             inner_result = self.inner(call.inner_call)
             if name in conv.RECEIVER_DECORATORS and inner_result.args:
                 sender = self.sender(inner, inner_result)
                 self.subscribe(self.signals(inner_result.args[0]), handler, sender, call.line, caller)
-            elif name in conv.SIGNAL_CONNECTS and isinstance(inner.func, Attr):
+            elif name in conv.SIGNAL_CONNECTS and type(inner.func) is Attr:
                 sender = self.sender(inner, inner_result)
                 if not sender and inner_result.args:
                     sender = self.first_class(inner_result.args[0])
@@ -293,15 +293,15 @@ class FactBuilder:
         return ""
 
     def first_class(self, values: Values) -> str:
-        names = self.r.names_of(v for v in values if isinstance(v, Cls | Ext))
+        names = self.r.names_of(v for v in values if (type(v) is Cls or type(v) is Ext))
         return names[0] if names else ""
 
     def signals(self, values: Values) -> list[str]:
         out: set[str] = set()
         for value in values:
-            if isinstance(value, Coll):
+            if type(value) is Coll:
                 out.update(self.signals(value.members))
-            elif isinstance(value, Signal | Ext | ExtInst):
+            elif (type(value) is Signal or type(value) is Ext or type(value) is ExtInst):
                 out.add(value.name)
         return sorted(out)
 
@@ -318,17 +318,17 @@ class FactBuilder:
         user = self.scope_name(load.scope)
         if load.via == "annotation":
             for value in self.r.eval(load.expr, scope):
-                if isinstance(value, Cls):
+                if type(value) is Cls:
                     self.uses.add(_use(user, self.r.qual(value.g), self.raw.path, load.line, ANNOTATION))
             return
         for value in self.r.eval(load.expr, scope):
-            if isinstance(value, Func | Meth):
+            if (type(value) is Func or type(value) is Meth):
                 target = self.r.qual(value.g)
                 if target != user and not self.is_lambda(value):
                     self.references.add(_reference(user, target, self.raw.path, load.line, load.via))
-            elif isinstance(value, Coll):
+            elif type(value) is Coll:
                 for member in value.members:
-                    if isinstance(member, Func | Meth) and not self.is_lambda(member):
+                    if (type(member) is Func or type(member) is Meth) and not self.is_lambda(member):
                         self.references.add(_reference(user, self.r.qual(member.g), self.raw.path, load.line,
                                                        "collection"))
         self.chain_uses(load.expr, scope, user, load.line)
@@ -365,7 +365,7 @@ class FactBuilder:
         if not item.attr:
             return item.target if item.target in self.r.packages else ""
         values = self.r.import_values(item.module, item.attr)
-        names = self.r.names_of(v for v in values if isinstance(v, Func | Cls | Mod | Signal))
+        names = self.r.names_of(v for v in values if (type(v) is Func or type(v) is Cls or type(v) is Mod or type(v) is Signal))
         return names[0] if names else ""
 
     def definition(self, local: int) -> Definition:
@@ -379,7 +379,7 @@ class FactBuilder:
             bases = tuple(resolved) if resolved else tuple(t for t in raw_scope.base_text if t != "object")
         decorators = []
         for expr, text in zip(raw_scope.decorators, raw_scope.decorator_text, strict=True):
-            target = expr.func if isinstance(expr, Call) else expr
+            target = expr.func if type(expr) is Call else expr
             names = r.names_of(r.eval(target, parent))
             decorators.append(names[0] if names else text.partition("(")[0])
         return Definition(

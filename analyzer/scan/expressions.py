@@ -62,7 +62,7 @@ def is_chain(node: ast.AST) -> bool:
 
 def literal_key(node: ast.AST) -> str:
     """The key a literal subscript or dict key stands for ("'a'", "1"), "" when not literal."""
-    if isinstance(node, ast.Constant) and not isinstance(node.value, float | complex):
+    if type(node) is ast.Constant and not isinstance(node.value, float | complex):
         if isinstance(node.value, int) and node.value < 0:
             return ""
         return repr(node.value)
@@ -73,7 +73,7 @@ def _position(node: ast.expr | None, default: int) -> int | None:
     """A slice bound: a non-negative int literal, the default when absent, else None."""
     if node is None:
         return default
-    if isinstance(node, ast.Constant) and type(node.value) is int and node.value >= 0:
+    if type(node) is ast.Constant and type(node.value) is int and node.value >= 0:
         return node.value
     return None
 
@@ -127,7 +127,18 @@ class Expressions:
         if type(node) is ast.Attribute:  # the commonest nodes are built here, without a handler frame
             expr = _new(Attr, (self.of(node.value), node.attr, _ATTR))
         elif type(node) is ast.Name:
-            expr = _new(Name, (node.id, self.reach(node.id), _NAME))
+            ident = node.id
+            walker = self.walker
+            reach = None
+            if self.windowed and not walker.in_loop:  # see `reach`, inlined: names are a third of all nodes
+                scope = walker.scopes[walker.cur]
+                bound = scope.bindings.get(ident)
+                if bound and ident not in scope.globals and ident not in scope.nonlocals:
+                    reach = (scope.since.get(ident, 0), len(bound))
+            expr = _new(Name, (ident, reach, _NAME))
+        elif type(node) is ast.Constant:
+            name = _LITERAL_TYPES.get(type(node.value))
+            return _CONSTS[name] if name else UNKNOWN
         else:
             handler = _TO_EXPR.get(type(node))
             if handler is None:
@@ -162,10 +173,10 @@ class Expressions:
 
     def call(self, node: ast.Call) -> Expr:
         func = node.func
-        if isinstance(func, ast.Name) and func.id == "super":
+        if type(func) is ast.Name and func.id == "super":
             return SUPER
-        if isinstance(func, ast.Name) and func.id in conv.HIGHER_ORDER_NAMES:  # `map(f, items)`: f's results
-            return Call(self.of(func), tuple(self.of(a) for a in node.args if not isinstance(a, ast.Starred)))
+        if type(func) is ast.Name and func.id in conv.HIGHER_ORDER_NAMES:  # `map(f, items)`: f's results
+            return Call(self.of(func), tuple(self.of(a) for a in node.args if type(a) is not ast.Starred))
         if node.args and is_chain(node.args[0]):  # `session.query(Order)`: the class may type the result
             return Call(self.of(func), (self.of(node.args[0]),))
         return Call(self.of(func))
@@ -179,9 +190,9 @@ class Expressions:
 
     def sequence(self, node: ast.List | ast.Tuple | ast.Set) -> Expr:
         items: list[tuple[str, Expr]] = []
-        known = not isinstance(node, ast.Set)
+        known = type(node) is not ast.Set
         for position, element in enumerate(node.elts):
-            if isinstance(element, ast.Starred):
+            if type(element) is ast.Starred:
                 known = False  # positions after `*rest` are unknown
                 items.append(("", Element(self.of(element.value))))
             else:
@@ -208,7 +219,7 @@ class Expressions:
 
     def subscript(self, node: ast.Subscript) -> Expr:
         index = node.slice
-        if isinstance(index, ast.Slice):
+        if type(index) is ast.Slice:
             start, stop = _position(index.lower, 0), _position(index.upper, -1)
             if start is None or stop is None or index.step is not None:
                 return Sliced(self.of(node.value), -1, -1)
@@ -227,13 +238,13 @@ class Expressions:
         """What an annotation says a value is: `Optional["Order"]` -> (TypeRef("inst", Order),)."""
         if node is None:
             return ()
-        if isinstance(node, ast.Constant):
+        if type(node) is ast.Constant:
             return self.string_annotation(node.value) if isinstance(node.value, str) else ()
-        if isinstance(node, ast.Name | ast.Attribute):
+        if (type(node) is ast.Name or type(node) is ast.Attribute):
             return (TypeRef("inst", self.of(node)),) if is_chain(node) else ()
-        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
+        if type(node) is ast.BinOp and type(node.op) is ast.BitOr:
             return self.types(node.left) + self.types(node.right)
-        if isinstance(node, ast.Subscript):
+        if type(node) is ast.Subscript:
             return self.subscript_types(node)
         return ()
 

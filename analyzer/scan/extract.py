@@ -94,7 +94,7 @@ def annotation_chains(node: ast.AST | None) -> list[ast.expr]:
     """Every name/attribute chain an annotation mentions, string annotations included."""
     if node is None:
         return []
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+    if type(node) is ast.Constant and isinstance(node.value, str):
         try:
             node = ast.parse(node.value.strip(), mode="eval").body
         except (SyntaxError, ValueError):
@@ -236,7 +236,7 @@ class Extractor:
     def bind(self, name: str, binding: Binding, kill: bool = False) -> None:
         """Add a binding; `kill`: a plain assignment, which hides the bindings before it from the
         straight-line code after it (when it is straight-line code itself)."""
-        binding = self.exprs.intern(binding)
+        binding = self.exprs.interned.setdefault(binding, binding)
         scope = self.scopes[self.cur]
         if scope.globals or scope.nonlocals:
             elsewhere = self.binding_scope(name)
@@ -282,17 +282,17 @@ class Extractor:
 
     def bind_target(self, target: ast.expr, value: Expr, value_node: ast.expr | None = None,
                     kill: bool = False) -> None:
-        if isinstance(target, ast.Name):
+        if type(target) is ast.Name:
             self.names.add(target.id)
             self.bind(target.id, Assigned(value), kill)
-        elif isinstance(target, ast.Tuple | ast.List):
+        elif (type(target) is ast.Tuple or type(target) is ast.List):
             self.bind_elements(target, value, value_node, kill)
-        elif isinstance(target, ast.Starred):
+        elif type(target) is ast.Starred:
             self.bind_target(target.value, UNKNOWN)
-        elif isinstance(target, ast.Attribute):
+        elif type(target) is ast.Attribute:
             self.expr(target.value, "other")
             self._self_attribute(target, Assigned(value))
-        elif isinstance(target, ast.Subscript):
+        elif type(target) is ast.Subscript:
             self.expr(target.value, "other")
             self.expr(target.slice, "other")
             self.store_item(target, value)
@@ -300,7 +300,7 @@ class Extractor:
     def bind_elements(self, target: ast.Tuple | ast.List, value: Expr, value_node: ast.expr | None,
                       kill: bool) -> None:
         """`a, b = f, g` binds pairwise; `a, b = pair` binds each to an element of the pair."""
-        if (isinstance(value_node, ast.Tuple | ast.List) and len(value_node.elts) == len(target.elts)
+        if ((type(value_node) is ast.Tuple or type(value_node) is ast.List) and len(value_node.elts) == len(target.elts)
                 and not any(type(e) is ast.Starred for e in target.elts)):
             for element, member in zip(target.elts, value_node.elts, strict=True):
                 self.bind_target(element, self.exprs.of(member), member, kill)
@@ -313,18 +313,18 @@ class Extractor:
         """`d["a"]["b"] = value` on a bare name: a Stored binding of `d` under ("'a'", "'b'")."""
         path: list[str] = []
         node: ast.expr = target
-        while isinstance(node, ast.Subscript):
-            if isinstance(node.slice, ast.Slice):
+        while type(node) is ast.Subscript:
+            if type(node.slice) is ast.Slice:
                 return
             path.append(literal_key(node.slice))
             node = node.value
-        if isinstance(node, ast.Name):
+        if type(node) is ast.Name:
             self.store(node.id, tuple(reversed(path)), value)
 
     def store_call(self, node: ast.Call) -> None:
         """`handlers.append(f)`, `registry.update({"a": f})`: stores by method (conventions.COLLECTION_STORES)."""
         func = node.func
-        if not isinstance(func, ast.Attribute) or not isinstance(func.value, ast.Name):
+        if type(func) is not ast.Attribute or type(func.value) is not ast.Name:
             return
         spec = conv.COLLECTION_STORES.get(func.attr)
         if spec is None:
@@ -334,10 +334,10 @@ class Extractor:
             for keyword in node.keywords:
                 if keyword.arg is not None:
                     self.store(name, (repr(keyword.arg),), self.exprs.of(keyword.value))
-        if len(node.args) <= spec.value or isinstance(node.args[spec.value], ast.Starred):
+        if len(node.args) <= spec.value or type(node.args[spec.value]) is ast.Starred:
             return
         argument = node.args[spec.value]
-        if spec.spread == "mapping" and isinstance(argument, ast.Dict):
+        if spec.spread == "mapping" and type(argument) is ast.Dict:
             for key, item in zip(argument.keys, argument.values, strict=True):
                 self.store(name, ("" if key is None else literal_key(key),), self.exprs.of(item))
         elif spec.spread == "mapping":
@@ -389,9 +389,9 @@ class Extractor:
             name = getattr(child, "name", None) if isinstance(child, (ast.MatchAs, ast.MatchStar)) else None
             if name:
                 self.bind(name, Assigned(UNKNOWN))
-            if isinstance(child, ast.MatchValue):
+            if type(child) is ast.MatchValue:
                 self.expr(child.value, "tested")
-            elif isinstance(child, ast.MatchClass):
+            elif type(child) is ast.MatchClass:
                 self.expr(child.cls, "tested")
 
     def function_def(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
@@ -506,7 +506,7 @@ class Extractor:
         """A decorator application is a call from the enclosing scope to the decorator."""
         name = node.name
         for position, (decorator, inner) in enumerate(zip(node.decorator_list, call_indexes, strict=True)):
-            func = Call(self.exprs.of(decorator.func)) if isinstance(decorator, ast.Call) else self.exprs.of(decorator)
+            func = Call(self.exprs.of(decorator.func)) if type(decorator) is ast.Call else self.exprs.of(decorator)
             self.calls.append(RawCall(
                 scope=self.cur, func=func, expr=self.text(decorator, EXPR_TEXT_LIMIT), line=decorator.lineno,
                 usage="other", in_loop=self.in_loop, args=(DefRef(target, position + 1),), kwargs=(),
@@ -539,11 +539,11 @@ class Extractor:
             self._class_attribute(scope, statement)
 
     def _class_attribute(self, scope: _Scope, statement: ast.stmt) -> None:
-        if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+        if type(statement) is ast.Assign and len(statement.targets) == 1:
             self._constant_attribute(scope, statement.targets[0], statement.value)
-        elif isinstance(statement, ast.AnnAssign) and statement.value is not None:
+        elif type(statement) is ast.AnnAssign and statement.value is not None:
             self._constant_attribute(scope, statement.target, statement.value)
-        elif isinstance(statement, ast.ClassDef):
+        elif type(statement) is ast.ClassDef:
             nested = next((s for s in reversed(self.scopes) if s.qualname == f"{scope.qualname}.{statement.name}"),
                           None)
             if nested is not None:
@@ -553,7 +553,7 @@ class Extractor:
     def _constant_attribute(self, scope: _Scope, target: ast.expr, value: ast.expr) -> None:
         """`__tablename__ = "orders"` in a class body."""
         text = _constant_text(value)
-        if isinstance(target, ast.Name) and text is not None:
+        if type(target) is ast.Name and text is not None:
             scope.attributes.append((target.id, text))
 
     def assign(self, node: ast.Assign) -> None:
@@ -561,8 +561,8 @@ class Extractor:
         self.expr(node.value, "assigned", via="assign")
         for target in node.targets:
             self.bind_target(target, value, node.value, kill=True)
-        if (self.cur == 0 and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
-                and node.targets[0].id == "__all__" and isinstance(node.value, ast.List | ast.Tuple)):
+        if (self.cur == 0 and len(node.targets) == 1 and type(node.targets[0]) is ast.Name
+                and node.targets[0].id == "__all__" and (type(node.value) is ast.List or type(node.value) is ast.Tuple)):
             names = [e.value for e in node.value.elts if type(e) is ast.Constant and isinstance(e.value, str)]
             self.star_all = tuple(names)
 
@@ -576,22 +576,22 @@ class Extractor:
         bindings: list[Binding] = [Annotated(alt.mode, alt.type) for alt in alternatives]
         if value is not None:
             bindings.append(Assigned(value))
-        if isinstance(target, ast.Name):
+        if type(target) is ast.Name:
             self.names.add(target.id)
             for position, binding in enumerate(bindings or [Assigned(UNKNOWN)]):
                 self.bind(target.id, binding, kill=value is not None and position == 0)
-        elif isinstance(target, ast.Attribute):
+        elif type(target) is ast.Attribute:
             self.expr(target.value, "other")
             for binding in bindings:
                 self._self_attribute(target, binding)
         else:
             self.expr(target, "other")
-            if isinstance(target, ast.Subscript) and value is not None:
+            if type(target) is ast.Subscript and value is not None:
                 self.store_item(target, value)
 
     def aug_assign(self, node: ast.AugAssign) -> None:
         self.expr(node.value, "assigned")
-        if isinstance(node.target, ast.Name):
+        if type(node.target) is ast.Name:
             self.bind(node.target.id, Assigned(UNKNOWN))
         else:
             self.expr(node.target, "other")
@@ -609,7 +609,7 @@ class Extractor:
             iterator = Call(Attr(iterable, "__iter__"))
             self.implicit_call(Attr(iterable, "__iter__"), "__iter__", node.lineno)
             self.implicit_call(Attr(iterator, "__next__"), "__next__", node.lineno)
-        if isinstance(node.iter, ast.List | ast.Tuple) and isinstance(node.target, ast.Name):
+        if (type(node.iter) is ast.List or type(node.iter) is ast.Tuple) and type(node.target) is ast.Name:
             for element in node.iter.elts:
                 self.bind(node.target.id, Assigned(self.exprs.of(element)))
         else:
@@ -682,7 +682,7 @@ class Extractor:
         """`raise Error` instantiates Error: an implicit call, kept when it reaches internal code."""
         if node.exc is not None:
             self.expr(node.exc, "other")
-            if not isinstance(node.exc, ast.Call):
+            if type(node.exc) is not ast.Call:
                 self.implicit_call(self.exprs.of(node.exc), self.text(node.exc, EXPR_TEXT_LIMIT), node.lineno)
         if node.cause is not None:
             self.expr(node.cause, "other")
@@ -745,6 +745,14 @@ class Extractor:
 
     def expr(self, node: ast.AST, usage: str, via: str = "value") -> None:
         """Visit an expression: record calls, value loads and SQL strings inside it."""
+        if type(node) is ast.Name:  # the commonest nodes first, without a handler frame
+            self.names.add(node.id)
+            if type(node.ctx) is ast.Load and node.id not in ("self", "cls"):
+                self.loads.append(RawLoad(self.cur, self.exprs.of(node), node.lineno, via))
+            return
+        if type(node) is ast.Call:
+            self.call(node, usage)
+            return
         handler = _EXPRESSIONS.get(type(node))
         if handler is not None:
             handler(self, node, usage, via)
@@ -753,20 +761,12 @@ class Extractor:
             if isinstance(child, ast.expr):
                 self.expr(child, "other")
 
-    def name_expr(self, node: ast.Name, usage: str, via: str) -> None:
-        self.names.add(node.id)
-        if type(node.ctx) is ast.Load and node.id not in ("self", "cls"):
-            self.loads.append(RawLoad(self.cur, self.exprs.of(node), node.lineno, via))
-
     def attribute_expr(self, node: ast.Attribute, usage: str, via: str) -> None:
         self.names.add(node.attr)
         if not is_chain(node):
             self.expr(node.value, "other")
         elif type(node.ctx) is ast.Load:
             self.loads.append(RawLoad(self.cur, self.exprs.of(node), node.lineno, via))
-
-    def call_expr(self, node: ast.Call, usage: str, via: str) -> None:
-        self.call(node, usage)
 
     def constant_expr(self, node: ast.Constant, usage: str, via: str) -> None:
         if isinstance(node.value, str) and len(node.value) > 12:
@@ -785,7 +785,7 @@ class Extractor:
             self.expr(value, "tested")
 
     def unary_expr(self, node: ast.UnaryOp, usage: str, via: str) -> None:
-        self.expr(node.operand, "tested" if isinstance(node.op, ast.Not) else "other")
+        self.expr(node.operand, "tested" if type(node.op) is ast.Not else "other")
 
     def if_expr(self, node: ast.IfExp, usage: str, via: str) -> None:
         self.expr(node.test, "tested")
@@ -804,7 +804,7 @@ class Extractor:
             self.expr(value, "other", "collection")
 
     def fstring_expr(self, node: ast.JoinedStr, usage: str, via: str) -> None:
-        text = "".join(v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else "?"
+        text = "".join(v.value if type(v) is ast.Constant and isinstance(v.value, str) else "?"
                        for v in node.values)
         if len(text) > 12:
             self._sql(text, node.lineno)
@@ -840,7 +840,7 @@ class Extractor:
         scope.generator = True
         if node.value is not None:
             value = self.exprs.of(node.value)
-            scope.yields.append(self.exprs.intern(Element(value)) if isinstance(node, ast.YieldFrom) else value)
+            scope.yields.append(self.exprs.intern(Element(value)) if type(node) is ast.YieldFrom else value)
             self.expr(node.value, "returned", "return")
 
     def starred_expr(self, node: ast.Starred, usage: str, via: str) -> None:
@@ -892,7 +892,7 @@ class Extractor:
             scope=self.cur, func=self.exprs.of(func), expr=self.text(func, EXPR_TEXT_LIMIT), line=node.lineno,
             usage=usage, in_loop=self.in_loop, args=tuple(args), kwargs=tuple(kwargs), arg_text=tuple(texts),
             decorates=-1, inner_call=-1))
-        if isinstance(func, ast.Attribute) and func.attr in conv.COLLECTION_STORES:
+        if type(func) is ast.Attribute and func.attr in conv.COLLECTION_STORES:
             self.store_call(node)
 
     # ------------------------------------------------------------------ SQL
@@ -941,9 +941,7 @@ _STATEMENTS: dict[type, Callable[[Extractor, Any], None]] = {
 }
 #: Expression visitors by node type; other nodes have their child expressions visited.
 _EXPRESSIONS: dict[type, Callable[[Extractor, Any, str, str], None]] = {
-    ast.Name: Extractor.name_expr,
     ast.Attribute: Extractor.attribute_expr,
-    ast.Call: Extractor.call_expr,
     ast.Constant: Extractor.constant_expr,
     ast.Await: Extractor.await_expr,
     ast.BoolOp: Extractor.bool_expr,

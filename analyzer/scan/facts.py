@@ -12,7 +12,7 @@ hash as plain tuples, so without it `Defined(3)` and `Param(3)`, or `Name("x")` 
 
 from __future__ import annotations
 
-from typing import NamedTuple, Union
+from typing import Any, NamedTuple, Union
 
 # --------------------------------------------------------------------------- expressions
 
@@ -309,3 +309,10 @@ class RawSkip(NamedTuple):
 
 
 RawResult = Union[RawModule, RawSkip]
+
+#: Every record class of the raw facts (for codecs and picklers that register classes by name).
+RECORD_CLASSES: tuple[type[tuple[Any, ...]], ...] = (
+    Name, Attr, Call, SuperCall, DefRef, AnyOf, Collection, Element, Sliced, Const, Lambda, Unknown, TypeRef,
+    Assigned, Annotated, Defined, Imported, StarImported, Param, Stored,
+    RawParam, RawScope, RawImport, RawCall, RawLoad, RawSql, RawHit, RawModule, RawSkip,
+)

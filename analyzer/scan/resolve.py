@@ -321,11 +321,11 @@ class Resolver:
         key = expr.key
         out: set[Value] = set()
         for value in self.eval(expr.base, scope):
-            if isinstance(value, Coll):
+            if type(value) is Coll:
                 out.update(v for k, v in value.entries if not key or not k or k == key)
-            elif isinstance(value, Query):
+            elif type(value) is Query:
                 out.add(Inst(value.g))
-            elif isinstance(value, Inst):
+            elif type(value) is Inst:
                 out.update(self.iterated(value.g))
         return frozenset(out)
 
@@ -334,7 +334,7 @@ class Resolver:
         else (a query, a string) is of the same kind."""
         out: set[Value] = set()
         for value in self.eval(expr.base, scope):
-            if isinstance(value, Coll):
+            if type(value) is Coll:
                 out.add(Coll(frozenset(_slice_entries(value.entries, expr.start, expr.stop))))
             else:
                 out.add(value)
@@ -524,7 +524,7 @@ class Resolver:
     def star_attr(self, module_scope: RawScope, name: str) -> Values:
         """`name` as the star imports of a module bind it."""
         for binding in module_scope.bindings.get("*", ()):
-            if isinstance(binding, StarImported):
+            if type(binding) is StarImported:
                 found = self.module_attr(binding.module, name, star=True)
                 if found:
                     return found

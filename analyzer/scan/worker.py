@@ -5,11 +5,12 @@ Kept import-light and free of global state so `ProcessPoolExecutor` workers star
 
 from __future__ import annotations
 
+import io
 import pickle
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from analyzer.scan.extract import extract
-from analyzer.scan.facts import RawResult, RawSkip
+from analyzer.scan.facts import RECORD_CLASSES, RawResult, RawSkip
 from analyzer.scan.records import gc_paused
 from analyzer.scan.source import Unreadable, decode, parse
 from analyzer.scan.traits import detect_traits
@@ -52,4 +53,23 @@ def parse_batch(tasks: list[Task]) -> list[bytes]:
     """Each task's result, pickled here: the parent stores these bytes in the cache as they are
     and unpickles them once, instead of unpickling the results and pickling them again."""
     with gc_paused():
-        return [pickle.dumps(_parse_file(task), protocol=pickle.HIGHEST_PROTOCOL) for task in tasks]
+        return [dumps(_parse_file(task)) for task in tasks]
+
+
+def _reduce_record(record: tuple[Any, ...]) -> tuple[Any, ...]:
+    return (tuple.__new__, (type(record), tuple(record)))
+
+
+class _FactPickler(pickle.Pickler):
+    """Pickles the fact NamedTuples as `tuple.__new__(cls, fields)`: a NamedTuple's default
+    reduction calls its Python-level __getnewargs__ and, on loading, its Python-level __new__,
+    which made pickling a Django-sized tree's facts take about 60% longer. Plain `pickle.loads`
+    reads the result."""
+
+    dispatch_table = {cls: _reduce_record for cls in RECORD_CLASSES}
+
+
+def dumps(result: RawResult) -> bytes:
+    buffer = io.BytesIO()
+    _FactPickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(result)
+    return buffer.getvalue()
