@@ -51,6 +51,18 @@ PYCG_RECALL = 0.932
 
 Edge = tuple[str, str]
 
+#: Why the cases that still differ do: shown under each case in CALLGRAPH.md.
+KNOWN = {
+    "decorators/return_different_func": "a call of a function a decorator wrapped reaches the wrapper and the "
+    "function: the plan needs the direct coupling; PyCG expects the wrapper only here, but both in "
+    "decorators/nested_decorators",
+    "dynamic/eval": "code in strings is not analyzed; PyCG's expected output also has main.func call eval",
+    "imports/relative_import_with_name": "the case folder is itself a package, so modules are named "
+    "relative_import_with_name.*; import-root detection (discover.py) is being reworked in main",
+    "lists/ext_index": "an index from outside the tree may be any position: both elements are kept",
+    "lists/param_index": "literal values (the index 1) are not carried into parameters",
+}
+
 
 class FetchError(RuntimeError):
     """The benchmark could not be fetched; the message says what to do next."""
@@ -225,7 +237,9 @@ def differences(report: Report) -> list[str]:
     for score in report.scores:
         if score.exact:
             continue
-        lines.append(f"- `{score.category}/{score.case}`" + (f": error {score.error}" if score.error else ""))
+        name = f"{score.category}/{score.case}"
+        why = f": {score.error}" if score.error else (f" ({KNOWN[name]})" if name in KNOWN else "")
+        lines.append(f"- `{name}`{why}")
         lines.extend(f"  - missed `{a}` -> `{b}`" for a, b in sorted(score.missed))
         lines.extend(f"  - extra `{a}` -> `{b}`" for a, b in sorted(score.extra))
     return lines

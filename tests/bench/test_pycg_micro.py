@@ -50,4 +50,5 @@ def test_a_case_that_fails_to_scan_scores_zero_and_says_why(tmp_path: Path) -> N
 
     [score] = report.scores
     assert score.found == set() and score.error.startswith("NoPythonFiles")
+    assert pycg_micro.differences(report)[0].startswith("- `broken/binary`: NoPythonFiles")
     assert (report.overall.precision, report.overall.recall) == (1.0, 0.0)
