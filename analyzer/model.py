@@ -119,6 +119,9 @@ class CallSite:
     in_loop: bool = False
     deferred: str = ""  # one of DEFERRALS
     args: tuple[str, ...] = ()  # argument source text, each trimmed to 80 characters
+    # the lambda the call is written in, named as PyCG names it ("shop.mod.f.<lambda1>"), or "".
+    # `caller` stays the function around it: lambdas are never definitions of the plan.
+    lambda_scope: str = ""
 
 
 @dataclass(frozen=True, slots=True)

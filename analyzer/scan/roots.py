@@ -30,7 +30,7 @@ from analyzer.model import CodeBase, ImportRoot, ImportStats
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
 #: A folder becomes an import root when it explains at least this many import statements ...
 MIN_EVIDENCE = 5
