@@ -27,9 +27,10 @@ EDGE_STYLE = {
 
 def html(text: str) -> str:
     """Text for a DOT HTML-like label: control characters and line breaks as spaces, never empty
-    (Graphviz refuses `<b></b>`)."""
+    (Graphviz refuses `<b></b>`), `]` as a character reference (Graphviz refuses `<b>]</b>`)."""
     text = _CONTROL.sub(" ", text)
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    escaped = (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+               .replace("]", "&#93;"))
     return escaped if escaped.strip() else "&#160;"
 
 
