@@ -68,9 +68,9 @@ def find_data_access(codebase: CodeBase) -> tuple[tuple[OrmModel, ...], tuple[Da
     classes = {d.qualname: d for m in codebase.modules for d in m.definitions if d.kind == "class"}
     project_modules = frozenset(m.name for m in codebase.modules)
     registry = app_registry(codebase, classes)
-    models = _ModelFinder(classes, project_modules, registry, _django_field_classes(codebase)).models() \
+    found = _ModelFinder(classes, project_modules, registry, _django_field_classes(codebase)).models() \
         + _table_models(codebase)
-    models = tuple(sorted(models, key=lambda m: (m.qualname, m.table)))
+    models = tuple(sorted(found, key=lambda m: (m.qualname, m.table)))
     table_of = {m.qualname: m.table for m in models}
     module_of = {d.qualname: d.module for d in classes.values()}
     names = ModelNames(registry, table_of, module_of, user_model(classes, table_of))

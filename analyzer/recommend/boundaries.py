@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from typing import Any
 
-from analyzer.model import Boundary, BoundaryCall, CallSite, Decomposition
+from analyzer.model import Boundary, BoundaryCall, CallSite, Decomposition, PayloadWarning
 from analyzer.recommend.locate import Locator
 from analyzer.rules import limit, load_policy
+from analyzer.rules.policy import BoundaryPolicy
 
 _STRING = re.compile(r"[rRbBuUfF]*('[^']*'|\"[^\"]*\")")
 SIGNAL_SEND_SUFFIXES = (".send_robust", ".send", ".emit", ".fire", ".publish", ".dispatch")
@@ -32,7 +32,7 @@ SIGNAL_SEND_SUFFIXES = (".send_robust", ".send", ".emit", ".fire", ".publish", "
 def find_boundaries(decomposition: Decomposition, locator: Locator | None = None) -> tuple[Boundary, ...]:
     """Every cross-service call, grouped by (source, target), sorted."""
     locator = locator or Locator.of(decomposition)
-    policy = load_policy()["boundaries"]
+    policy = load_policy().boundaries
     calls = decomposition.graph.calls
     consumers = _signal_consumers(calls, locator)
     grouped: dict[tuple[str, str], set[BoundaryCall]] = defaultdict(set)
@@ -53,17 +53,13 @@ def find_boundaries(decomposition: Decomposition, locator: Locator | None = None
     for (source, target), members in sorted(grouped.items()):
         ordered = tuple(sorted(members, key=lambda b: (b.path, b.line, b.caller, b.callee, b.style, b.channel)))
         style, channel = summarise(ordered, policy)
-        extra: dict[str, Any] = {}
-        warnings = payload_warnings(ordered, sites, policy)
-        if warnings:
-            extra["payload_warnings"] = warnings
-        boundaries.append(Boundary(source=source, target=target, style=style, channel=channel,
-                                   calls=ordered, extra=extra))
+        boundaries.append(Boundary(source=source, target=target, style=style, channel=channel, calls=ordered,
+                                   payload_warnings=payload_warnings(ordered, sites, policy)))
     return tuple(boundaries)
 
 
 def classify_call(call: CallSite, callee: str, target: str, fanout: tuple[str, ...],
-                  policy: dict[str, Any]) -> BoundaryCall:
+                  policy: BoundaryPolicy) -> BoundaryCall:
     """Style, channel and the human-readable evidence for one call from one service to another."""
     expr = call.expr or callee.rpartition(".")[2]
     reasons: list[str] = []
@@ -76,11 +72,11 @@ def classify_call(call: CallSite, callee: str, target: str, fanout: tuple[str, .
         event = _event_name(expr)
         count = len(fanout)
         names = ", ".join(fanout)
-        if count >= policy["fanout"]["eventbridge_min_services"]:
+        if count >= policy.eventbridge_min_services:
             reasons.append(f"signal `{event}` fans out to {count} services: {names}")
             reasons.append(f"{count} consumer services: route on an event bus")
             return make("async", "eventbridge")
-        if count >= policy["fanout"]["sns_min_services"]:
+        if count >= policy.sns_min_services:
             reasons.append(f"signal `{event}` fans out to {count} services: {names}")
             reasons.append("publish/subscribe: the sender does not wait for or know its handlers")
             return make("async", "sns")
@@ -88,17 +84,17 @@ def classify_call(call: CallSite, callee: str, target: str, fanout: tuple[str, .
         reasons.append("a queue to that one consumer; publish to SNS once a second service subscribes")
         return make("async", "sqs")
 
-    if not call.deferred and call.usage in policy["sync_usages"]:
-        reasons.append(policy["usage_reasons"][call.usage].format(expr=expr))
+    if not call.deferred and call.usage in policy.sync_usages:
+        reasons.append(policy.usage_reasons[call.usage].format(expr=expr))
         reasons.append(f"the caller needs {target}'s answer before it can continue")
         return make("sync", "http")
 
     if call.deferred:
-        reasons.append(policy["deferral_reasons"].get(call.deferred, f"deferred ({call.deferred})"))
+        reasons.append(policy.deferral_reasons.get(call.deferred, f"deferred ({call.deferred})"))
     else:
-        reasons.append(policy["usage_reasons"]["discarded"].format(expr=expr))
+        reasons.append(policy.usage_reasons["discarded"].format(expr=expr))
     reasons.append(f"a command to a single consumer service ({target})")
-    ordering = _ordering_keyword(callee, call.args, policy["fifo_keywords"])
+    ordering = _ordering_keyword(callee, call.args, policy.fifo_keywords)
     if call.in_loop:
         reasons.append("called in a loop" + (": successive updates of the same entity, order matters"
                                             if ordering else ": one message per iteration"))
@@ -109,31 +105,28 @@ def classify_call(call: CallSite, callee: str, target: str, fanout: tuple[str, .
     return make("async", "sqs")
 
 
-def summarise(calls: tuple[BoundaryCall, ...], policy: dict[str, Any]) -> tuple[str, str]:
+def summarise(calls: tuple[BoundaryCall, ...], policy: BoundaryPolicy) -> tuple[str, str]:
     """Any sync call -> sync/http; else the highest-ranked async channel among the calls."""
     if any(c.style == "sync" for c in calls):
         return "sync", "http"
-    rank = policy["channel_rank"]
+    rank = policy.channel_rank
     return "async", max((c.channel for c in calls), key=lambda ch: (rank.get(ch, 0), ch))
 
 
 def payload_warnings(calls: tuple[BoundaryCall, ...], sites: dict[BoundaryCall, CallSite],
-                     policy: dict[str, Any]) -> list[dict[str, Any]]:
+                     policy: BoundaryPolicy) -> tuple[PayloadWarning, ...]:
     """Arguments that look like large payloads, checked against the channel's size limit."""
-    patterns = [re.compile(p) for p in policy["payload_patterns"]]
     warnings = []
     for call in calls:
         for argument in sites[call].args:
-            if not any(p.search(argument) for p in patterns):
+            if not any(p.search(argument) for p in policy.payload_patterns):
                 continue
-            size_limit = limit(policy["payload_limits"][call.channel])
-            warnings.append({
-                "caller": call.caller, "callee": call.callee, "path": call.path, "line": call.line,
-                "argument": argument, "channel": call.channel, "limit": size_limit.key,
-                "limit_value": size_limit.display, "source": size_limit.source,
-                "remedy": policy["payload_remedy"],
-            })
-    return warnings
+            size_limit = limit(policy.payload_limits[call.channel])
+            warnings.append(PayloadWarning(
+                caller=call.caller, callee=call.callee, path=call.path, line=call.line, argument=argument,
+                channel=call.channel, limit=size_limit.key, limit_value=size_limit.display,
+                source=size_limit.source, remedy=policy.payload_remedy))
+    return tuple(warnings)
 
 
 # --------------------------------------------------------------------------- helpers
@@ -170,7 +163,7 @@ def _words(text: str) -> set[str]:
     return {w.lower() for w in re.split(r"[^A-Za-z0-9]+", spaced) if w}
 
 
-def _ordering_keyword(callee: str, args: tuple[str, ...], keywords: list[str]) -> str:
+def _ordering_keyword(callee: str, args: tuple[str, ...], keywords: tuple[str, ...]) -> str:
     """The first keyword (in policy order) named by the callee or its non-literal arguments, else ''."""
     words = _words(callee.rpartition(".")[2])
     for argument in args:

@@ -39,7 +39,7 @@ RECORDS: tuple[type, ...] = (
     # the resolved CodeBase and the graph stage's records (analyzer.model)
     model.Skipped, model.Definition, model.Import, model.CallSite, model.Reference, model.SymbolUse,
     model.SqlAccess, model.Subscription, model.Trait, model.EntryPoint, model.ModuleFacts, model.CodeBase,
-    model.OrmModel, model.DataAccess, model.ModuleMetrics, model.CodeGraph,
+    model.OrmModel, model.DataAccess, model.CodeGraph,
     model.Excluded, model.ImportRoot, model.ImportStats,
 )
 
