@@ -244,8 +244,8 @@ def cmd_scan(args: argparse.Namespace, out: Console, err: Console) -> int:
     seconds = time.perf_counter() - started
     codebase = graph.codebase
     kinds = Counter(d.kind for m in codebase.modules for d in m.definitions)
-    edge_kinds = Counter(attrs.get("kind", "call") for _, _, attrs in graph.functions.edges(data=True))
-    import_edges = sum(1 for _, _, a in graph.modules.edges(data=True) if a.get("import"))
+    edge_kinds = graph.function_edge_kinds()
+    import_edges = sum(1 for signals in graph.module_signals().values() if "import" in signals)
 
     table = Table(title=f"strangler scan {args.path}", show_header=False, title_justify="left")
     table.add_row("files analyzed", f"{codebase.files_analyzed:,}")
