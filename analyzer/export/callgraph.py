@@ -17,10 +17,9 @@ methods of builtin types are `<**PyStr**>.join` rather than `<builtin>.str.join`
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from typing import Any
 
 from analyzer.errors import ConfigError
-from analyzer.export.atomic import write_file
 from analyzer.export.diagrams import dot_quote
 from analyzer.graph.structure import function_graph
 from analyzer.model import CallSite, CodeBase, CodeGraph
@@ -79,7 +78,7 @@ def _owner(qualname: str, classes: set[str]) -> str:
     return qualname
 
 
-def callgraph_document(source: CodeBase | CodeGraph) -> dict:
+def callgraph_document(source: CodeBase | CodeGraph) -> dict[str, Any]:
     """Every call site with its location and how it is used, plus references and subscriptions."""
     codebase = _codebase(source)
     calls = source.calls if isinstance(source, CodeGraph) and source.calls else tuple(_raw_calls(codebase))
@@ -140,8 +139,3 @@ def render_callgraph(source: CodeBase | CodeGraph, fmt: str = "pycg") -> str:
     if fmt == "dot":
         return render_dot(source)
     raise ConfigError(f"Unknown call-graph format {fmt!r}; choose one of {', '.join(FORMATS)}.")
-
-
-def write_callgraph(source: CodeBase | CodeGraph, fmt: str, path: Path) -> Path:
-    write_file(path, render_callgraph(source, fmt).encode("utf-8"))
-    return path

@@ -7,7 +7,6 @@ figures, tables and evidence; the HTML page is self-contained and can embed serv
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from analyzer.export import views
 from analyzer.export._document import (
@@ -25,7 +24,6 @@ from analyzer.export._document import (
     to_html,
     to_markdown,
 )
-from analyzer.export.atomic import write_file
 from analyzer.model import Boundary, Plan, Service
 
 
@@ -46,14 +44,6 @@ def render_html(plan: Plan, svg: bytes | str | None = None) -> str:
     return to_html(_title(plan), blocks, inserts)
 
 
-def write_markdown(plan: Plan, path: Path) -> Path:
-    write_file(path, render_markdown(plan).encode("utf-8"))
-    return path
-
-
-def write_html(plan: Plan, path: Path, svg: bytes | str | None = None) -> Path:
-    write_file(path, render_html(plan, svg).encode("utf-8"))
-    return path
 
 
 def _inline_svg(svg: bytes | str) -> str:
@@ -81,6 +71,10 @@ def _number(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.3f}"
 
 
+def _notes(plan: Plan) -> list[Block]:
+    return [Para(text("Notes:")), Bullets(tuple(text(n) for n in plan.notes))] if plan.notes else []
+
+
 def _document(plan: Plan) -> list[Block]:
     services = views.services_in_order(plan)
     blocks: list[Block] = [
@@ -91,7 +85,7 @@ def _document(plan: Plan) -> list[Block]:
         Heading(2, "Summary", "summary"),
         Table(("figure", "value"), tuple((text(label), text(str(value))) for label, value in views.summary_figures(plan)),
               numeric=(1,)),
-        *([Para(text("Notes:")), Bullets(tuple(text(n) for n in views.notes(plan)))] if views.notes(plan) else []),
+        *_notes(plan),
         Heading(2, "Services", "services"),
         Table(("service", "compute", "confidence", "LOC", "modules", "tables", "entry points", "risk", "effort"),
               tuple(_service_row(s) for s in services), numeric=(2, 3, 4, 6)),
@@ -211,7 +205,7 @@ def _data_section(plan: Plan) -> list[Block]:
                             "(split the data or give one service the API for it).")))
     if conflicts:
         blocks.append(Table(("table", "owner", "also used by"), tuple(
-            (text(Code(u.table)), joined([Code(o) for o in u.owners]) or text("none"),
+            (text(Code(u.table)), text(Code(u.owner)),
              joined([Code(o) for o in u.others]))
             for u in conflicts)))
     return blocks
@@ -237,9 +231,8 @@ def _waves_section(plan: Plan) -> list[Block]:
     waves = sorted(plan.waves, key=lambda w: w.order)
     if not waves:
         return blocks + [Para(text("No migration waves were planned."))]
-    verdict = plan.extra.get("verdict")
-    if isinstance(verdict, dict) and verdict.get("summary"):
-        blocks.append(Para(text(Strong("Verdict:"), " " + str(verdict["summary"]))))
+    if plan.verdict is not None:
+        blocks.append(Para(text(Strong("Verdict:"), " " + plan.verdict.summary)))
     items = []
     for w in waves:
         label = {"break-cycles": " (break cycles)", "hold": " (do not extract yet)"}.get(w.kind, "")

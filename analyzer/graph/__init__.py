@@ -14,7 +14,7 @@ from analyzer.graph.data import find_data_access
 from analyzer.graph.events import expand_calls
 from analyzer.graph.frameworks import CodeNames, string_references
 from analyzer.graph.signals import add_cochange_signal, add_data_signal, add_semantic_signal, combine_weights
-from analyzer.graph.structure import function_graph, module_graph, module_metrics
+from analyzer.graph.structure import function_graph, module_graph
 from analyzer.model import CodeBase, CodeGraph
 from analyzer.options import AnalysisOptions
 
@@ -34,7 +34,6 @@ def build_graph(codebase: CodeBase, options: AnalysisOptions | None = None) -> C
         codebase=codebase,
         functions=functions,
         modules=modules,
-        module_metrics=module_metrics(codebase, modules),
         models=models,
         data_access=accesses,
         calls=calls,

@@ -73,9 +73,9 @@ def find_data_access(codebase: CodeBase) -> tuple[tuple[OrmModel, ...], tuple[Da
     classes = {d.qualname: d for m in codebase.modules for d in m.definitions if d.kind == "class"}
     project_modules = frozenset(m.name for m in codebase.modules)
     registry = app_registry(codebase, classes)
-    models = _ModelFinder(classes, project_modules, registry, _django_field_classes(codebase)).models() \
+    found = _ModelFinder(classes, project_modules, registry, _django_field_classes(codebase)).models() \
         + _table_models(codebase)
-    models = tuple(sorted(models, key=lambda m: (m.qualname, m.table)))
+    models = tuple(sorted(found, key=lambda m: (m.qualname, m.table)))
     table_of = {m.qualname: m.table for m in models}
     module_of = {d.qualname: d.module for d in classes.values()}
     names = ModelNames(registry, table_of, module_of, user_model(classes, table_of))
@@ -281,14 +281,14 @@ def _framework_accesses(module: str, calls: Iterable[CallSite], names: ModelName
         elif (RELATIONSHIP_CALLS & callees or name in RELATIONSHIP_NAMES) and call.args:
             value = string_literal(call.args[0])
             target, via = (names.by_class_name(value.rpartition(".")[2], module) if value else ""), "relation"
-        elif name == COLUMN_FOREIGN_KEY and call.args and string_literal(call.args[0]):
-            table = string_literal(call.args[0]).rpartition(".")[0]  # "schema.table.column" -> "schema.table"
-            found = table if table in tables else table.rpartition(".")[2] if table.rpartition(".")[2] in tables else ""
+        elif name == COLUMN_FOREIGN_KEY and call.args and (column := string_literal(call.args[0])):
+            named = column.rpartition(".")[0]  # "schema.table.column" -> "schema.table"
+            found = named if named in tables else named.rpartition(".")[2] if named.rpartition(".")[2] in tables else ""
             if found:
                 accesses.append(DataAccess(call.caller, module, found, "read", "relation", call.path, call.line))
             continue
         elif USER_MODEL_CALLS & callees:
-            target, via = names.user, "user-model"
+            target, via = names.user or "", "user-model"
         elif call.expr.rpartition(".")[2] in GET_MODEL_CALLS and call.args:
             target, via = _get_model_target(call.args, names), "get_model"
         table = table_of.get(target)

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping
-from typing import Any
 
-from analyzer.model import DataAccess, DataBoundary, DataLink, Decomposition
+from analyzer.model import DataAccess, DataBoundary, DataLink, Decomposition, TableUse
 from analyzer.rules import load_policy
+from analyzer.rules.policy import DataBoundaryPolicy
 
 #: How a DataAccess.via becomes the kind of a data link (anything else is a query).
 RELATION_VIAS = frozenset({"relation"})
@@ -35,12 +35,12 @@ SQL_VIAS = frozenset({"sql"})
 NOT_LINKS = frozenset({"define"})
 
 
-def find_data_boundaries(decomposition: Decomposition, usage: Mapping[str, Mapping[str, Any]]) -> tuple[DataBoundary, ...]:
+def find_data_boundaries(decomposition: Decomposition, usage: Mapping[str, TableUse]) -> tuple[DataBoundary, ...]:
     """Every (reaching service, owner service) pair with its data links and recommended pattern."""
-    policy = load_policy()["data_boundaries"]
+    policy = load_policy().data_boundaries
     assignment = decomposition.assignment
     services = {c.name for c in decomposition.clusters if c.kind == "service"}
-    owner = {table: row["owner"] for table, row in usage.items()}
+    owner = {table: use.owner for table, use in usage.items()}
     statements: dict[tuple[str, int], set[str]] = defaultdict(set)  # SQL statement site -> services of its tables
     for access in decomposition.graph.data_access:
         if access.via in SQL_VIAS and owner.get(access.table) in services:
@@ -66,7 +66,7 @@ def _kind(access: DataAccess, statements: Mapping[tuple[str, int], set[str]], so
     return "query"
 
 
-def _link_order(link: DataLink) -> tuple:
+def _link_order(link: DataLink) -> tuple[str, int, str, str, str, str]:
     return (link.path, link.line, link.table, link.kind, link.accessor, link.via)
 
 
@@ -74,7 +74,7 @@ def _possessive(name: str) -> str:
     return f"{name}'" if name.endswith("s") else f"{name}'s"
 
 
-def _boundary(source: str, target: str, links: tuple[DataLink, ...], policy: Mapping[str, Any]) -> DataBoundary:
+def _boundary(source: str, target: str, links: tuple[DataLink, ...], policy: DataBoundaryPolicy) -> DataBoundary:
     kinds = {link.kind for link in links}
     tables = tuple(sorted({link.table for link in links}))
     reads = sum(1 for link in links if link.kind == "query")
@@ -88,7 +88,7 @@ def _boundary(source: str, target: str, links: tuple[DataLink, ...], policy: Map
         reasons = [f"SQL joins {_possessive(source)} tables with {_possessive(target)} ({shown}): keep the join during the "
                    f"transition (a read replica or a view), then replace it with a read model fed by {_possessive(target)} events "
                    "(follow-up)"]
-    elif "relation" in kinds or reads > policy["lookup_max_reads"]:
+    elif "relation" in kinds or reads > policy.lookup_max_reads:
         pattern = "read-model"
         why = "relations point at" if "relation" in kinds else f"{reads} queries read"
         reasons = [f"{_possessive(source)} {why} {_possessive(target)} tables ({shown}): keep a replicated read model in "

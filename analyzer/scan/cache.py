@@ -90,7 +90,7 @@ def tree_key(file_keys: list[str], skipped: list[tuple[str, str]], options: Anal
     return digest.hexdigest()
 
 
-def codebase_key(tree: str, cochange: tuple, notes: tuple[str, ...]) -> str:
+def codebase_key(tree: str, cochange: tuple[tuple[str, str, int], ...], notes: tuple[str, ...]) -> str:
     """The tree key plus what the scan adds on top of the cached CodeBase (co-change history)."""
     return hashlib.sha256(f"{tree}\0{cochange!r}\0{notes!r}".encode()).hexdigest()
 

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from operator import attrgetter
 from typing import Any
 
-import msgpack  # type: ignore[import-untyped]
+import msgpack
 
 from analyzer import model
 from analyzer.scan import facts
@@ -38,7 +38,7 @@ RECORDS: tuple[type, ...] = (
     # the resolved CodeBase and the graph stage's records (analyzer.model)
     model.Skipped, model.Definition, model.Import, model.CallSite, model.Reference, model.SymbolUse,
     model.SqlAccess, model.Subscription, model.Trait, model.EntryPoint, model.ModuleFacts, model.CodeBase,
-    model.OrmModel, model.DataAccess, model.ModuleMetrics, model.CodeGraph,
+    model.OrmModel, model.DataAccess, model.CodeGraph,
     model.Excluded, model.ImportRoot, model.ImportStats,
 )
 

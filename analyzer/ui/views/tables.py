@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import streamlit as st
 
 from analyzer.export._document import md_text
@@ -12,7 +14,7 @@ MAX_TABLE_PX = 640
 ROW_PX, HEADER_PX = 35, 38
 
 
-def _options(values) -> list[str]:
+def _options(values: Iterable[str]) -> list[str]:
     return sorted({v for v in values if v})
 
 
