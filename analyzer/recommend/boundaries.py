@@ -18,6 +18,7 @@ imports never produce a CallSite, so they can never become a boundary.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections import Counter, defaultdict
 
@@ -152,7 +153,7 @@ def payload_kind(argument: str, rules: PayloadRules, models: frozenset[str] = fr
     if not text or _STRING.fullmatch(text) or re.fullmatch(r"[-+\d._]+|None|True|False", text):
         return ""
     if text[0] in "[{" or (text[0] == "(" and "," in text):
-        return "a collection"
+        return "a collection" if _carries_data(text, rules, models) else ""
     if any(p.search(text) for p in rules.content_patterns):
         return "file content"
     last = re.split(r"[.\[\]()]+", text.rstrip(")]."))[-1].lower() if re.fullmatch(r"[\w.]+", text) else ""
@@ -161,6 +162,30 @@ def payload_kind(argument: str, rules: PayloadRules, models: frozenset[str] = fr
     if last in rules.data_words or any(last.endswith("_" + word) for word in rules.data_words):
         return "data"
     return "model instance" if last in models else ""
+
+
+def _carries_data(display: str, rules: PayloadRules, models: frozenset[str]) -> bool:
+    """Whether a collection written in the call can grow with the data: a comprehension, an unpacked
+    iterable, or an element that carries data itself. `["events"]` and `{"event_id": event.id}` do
+    not. The argument text is parsed as an expression (never run); a display cut at 80 characters
+    counts only when what is visible holds a comprehension."""
+    try:
+        node = ast.parse(display, mode="eval").body
+    except (SyntaxError, ValueError):
+        return bool(re.search(r"\bfor\b.+\bin\b", _STRING.sub("", display)))
+    return _node_carries_data(node, rules, models)
+
+
+def _node_carries_data(node: ast.expr, rules: PayloadRules, models: frozenset[str]) -> bool:
+    if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.Starred)):
+        return True
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return any(_node_carries_data(element, rules, models) for element in node.elts)
+    if isinstance(node, ast.Dict):
+        return None in node.keys or any(_node_carries_data(v, rules, models) for v in node.values)
+    if isinstance(node, (ast.Name, ast.Attribute, ast.Subscript)):
+        return bool(payload_kind(ast.unparse(node), rules, models))
+    return False
 
 
 # --------------------------------------------------------------------------- helpers

@@ -157,7 +157,7 @@ def plan_waves(services: list[ServiceFacts], boundaries: tuple[Boundary, ...],
         waves.append(Wave(order=1, services=(), rationale=(
             f"Break the synchronous cycles first: make these calls asynchronous (events or queues) or invert them, "
             f"fewest call sites first: {shown}."), kind="break-cycles",
-            steps=tuple(f"make {a} → {b} asynchronous ({n} call sites)" for a, b, n in breaks)))
+            steps=tuple(f"make {a} → {b} asynchronous ({n} call site{'s' if n != 1 else ''})" for a, b, n in breaks)))
     ordered = sorted((n for n in facts if n not in hold), key=lambda n: (entangled[n].score, facts[n].loc, n))
     count = max(1, min(policy.max_waves, math.ceil(len(ordered) / policy.services_per_wave)))
     done: set[str] = set()

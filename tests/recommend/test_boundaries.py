@@ -142,6 +142,9 @@ def test_a_boundary_lists_every_channel_of_its_calls_with_counts(shop_decomposit
     ("report.read()", "file content"), ("order", "model instance"),
     ("upload.filename", ""), ("upload.mimetype", ""), ("order.id", ""), ("order_id", ""), ("'pdf'", ""), ("42", ""),
     ("customer_name", ""),
+    ('tags=["events"]', ""), ('kwargs={"event_id": event.id}', ""), ("(order.id, order.status)", ""),
+    ("rows=[*rows, total]", "a collection"), ('{"order": order, "lines": lines}', "a collection"),
+    ('{ "type": "str", "description": \'When reading data, a URL pointing to a download', ""),
 ])
 def test_payload_warnings_only_for_arguments_that_can_carry_data(argument, kind):
     rules = POLICY.payload

@@ -44,7 +44,7 @@ def test_synchronous_cycles_are_broken_first_at_their_thinnest_call():
     plan = plan_waves(services, boundaries)
     assert plan.cycle_breaks == (("b", "a", 1),)
     assert [(w.kind, w.services) for w in plan.waves] == [("break-cycles", ()), ("extract", ("c", "d", "b", "a"))]
-    assert plan.waves[0].steps == ("make b → a asynchronous (1 call sites)",)
+    assert plan.waves[0].steps == ("make b → a asynchronous (1 call site)",)
     assert plan.waves[0].rationale == ("Break the synchronous cycles first: make these calls asynchronous (events or "
                                        "queues) or invert them, fewest call sites first: b → a (1 call site).")
 
