@@ -64,7 +64,7 @@ def render_explain(plan: Plan, service_name: str) -> str:
             lines.append(f"Effort: {effort.size} ({effort.loc:,} LOC, {effort.call_sites_to_replace} call "
                          f"site(s) to replace, {len(effort.shared_tables_to_split)} shared table(s) to split)")
         if risk is not None:
-            lines.append(f"Risk: {risk.level}")
+            lines.append(f"Risk: {risk.level}" + (f" ({risk.basis})" if risk.basis else ""))
             lines += [f"  - {cause}" for cause in risk.causes]
     return "\n".join(lines).rstrip() + "\n"
 

@@ -138,7 +138,8 @@ def _service_section(service: Service, plan: Plan) -> list[Block]:
                 for r in target.reasons)))
     if views.risk_of(service):
         causes = views.risk_causes(service)
-        blocks.append(Para(text("Risk: ", Strong(views.risk_of(service)), ":" if causes else ".")))
+        basis = f" ({service.risk.basis})" if service.risk and service.risk.basis else ""
+        blocks.append(Para(text("Risk: ", Strong(views.risk_of(service)), basis, ":" if causes else ".")))
         if causes:
             blocks.append(Bullets(tuple(text(c) for c in causes)))
     blocks.append(Para(text("Modules: ", *joined([Code(m) for m in sorted(service.modules)]))))

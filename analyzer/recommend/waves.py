@@ -306,9 +306,12 @@ def risk(service: ServiceFacts, entanglement: Entanglement, ranking: list[float]
         causes.append(f"{e.shared_tables} shared table(s) to split: {', '.join(service.shared_tables)}")
     if e.in_cycle:
         causes.append("in a cycle of synchronous calls")
+    if e.data_links:
+        causes.append(f"{e.data_links} data link(s) (relations, joins, queries) cross its data boundaries")
     if e.payload_warnings:
         causes.append(f"{e.payload_warnings} call(s) may carry payloads over the channel limit")
     if service.compute and service.confidence < policy.low_confidence_below:
         causes.append(f"{service.compute} is a borderline choice (confidence {service.confidence:.2f})")
-    summary = f"entanglement {e.score:g}, more than {position:.0%} of this codebase's services"
+    summary = (f"ranked against this codebase's services: entanglement {e.score:g}, higher than {position:.0%} "
+               "of them")
     return Risk(level=level, causes=tuple(causes), score=e.score, basis=summary)

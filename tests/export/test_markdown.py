@@ -61,6 +61,10 @@ def test_risk_causes_triggers_and_notes(plan):
     md = render_markdown(plan)
     assert "Risk: **high**:\n\n- 2 shared table(s) to split: customers, orders" in md
     assert "Risk: **low**." in md
+    ranked = dataclasses.replace(plan, services=tuple(
+        dataclasses.replace(s, risk=dataclasses.replace(s.risk, basis="ranked against this codebase's services"))
+        if s.risk and s.risk.level == "high" else s for s in plan.services))
+    assert "Risk: **high** (ranked against this codebase's services):" in render_markdown(ranked)
     assert ("| schedule | `crontab(minute=0, hour=2)` | `shop/reporting/jobs.py:5` | "
             "EventBridge Scheduler (ECS RunTask) |") in md
     assert "Notes:\n\n- no git history: co-change signal off" in section(md, "Summary")

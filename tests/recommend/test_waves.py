@@ -97,7 +97,7 @@ def test_risk_is_ranked_against_the_other_services_and_says_why():
     high = risk(facts[0], entangled["pricing"], ranking)
     assert "called synchronously by 3 service(s): cart, checkout, orders" in high.causes
     assert "1 shared table(s) to split: prices" in high.causes
-    assert high.basis.startswith("entanglement 5.73, more than 83% of this codebase's services")
+    assert high.basis == "ranked against this codebase's services: entanglement 5.73, higher than 83% of them"
     shaky = risk(service("mail", confidence=0.55), entangled["mail"], ranking)
     assert shaky.level == "low" and "borderline" in shaky.causes[0]
 
