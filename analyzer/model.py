@@ -218,6 +218,7 @@ class ModuleFacts:
     traits: tuple[Trait, ...] = ()
     entry_points: tuple[EntryPoint, ...] = ()
     identifiers: tuple[str, ...] = ()  # sorted identifier tokens (vocabulary signal)
+    installed_apps: tuple[str, ...] = ()  # entries of the module's app list setting (Django's INSTALLED_APPS)
 
 
 @dataclass(frozen=True)

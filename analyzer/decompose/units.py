@@ -186,6 +186,9 @@ def _apps(tree: _Tree, declared: set[str], model_packages: set[str], shared: Map
             if tree.size[p] >= rules.app_min_modules and not wiring(p)}
     kernels = {p for p in tree.packages if p.rpartition(".")[2] in rules.kernel_names}
     apps = {p for p in apps if not _inside(p, kernels)}
+    # Django files the models of an undeclared package under the installed app holding it
+    # (`storages/s3/models.py` belongs to app `storages`): part of that app, not an app of its own.
+    apps -= {p for p in apps if p not in declared and _inside(p, declared)}
     holding = Counter(p for a in apps for p in _prefixes(a))
     apps -= {p for p in apps if p not in model_packages and holding[p] >= 2}
     parents = Counter(p.rpartition(".")[0] for p in apps)

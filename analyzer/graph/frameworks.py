@@ -95,19 +95,27 @@ def app_configs(classes: Mapping[str, Definition]) -> list[Definition]:
 
 
 def app_registry(codebase: CodeBase, classes: Mapping[str, Definition]) -> AppRegistry:
-    """Labels of the apps the project declares with AppConfig (`label`, else the last part of `name`)."""
+    """Labels of the apps the project declares: with AppConfig (`label`, else the last part of
+    `name`), or listed by package in INSTALLED_APPS without one (the last part of the name)."""
     modules = {m.name for m in codebase.modules}
     package_of_label: dict[str, str] = {}
     label_of_package: dict[str, str] = {}
+
+    def declare(package: str, label: str) -> None:
+        if package and label and label not in package_of_label and package not in label_of_package:
+            package_of_label[label] = package
+            label_of_package[package] = label
+
     for config in app_configs(classes):
         attributes = dict(config.attributes)
         package = attributes.get("name") or config.module.rpartition(".")[0]
         if package not in modules:  # `name` given relative to another import root: keep the config's package
             package = config.module.rpartition(".")[0] if config.module.endswith(".apps") else config.module
-        label = attributes.get("label") or package.rpartition(".")[2]
-        if package and label and label not in package_of_label:
-            package_of_label[label] = package
-            label_of_package[package] = label
+        declare(package, attributes.get("label") or package.rpartition(".")[2])
+    packages = {m.name for m in codebase.modules if m.is_package}
+    for entry in sorted({e for m in codebase.modules for e in m.installed_apps}):
+        if entry in packages:  # a dotted AppConfig path names a class, found above
+            declare(entry, entry.rpartition(".")[2])
     return AppRegistry(package_of_label, label_of_package)
 
 

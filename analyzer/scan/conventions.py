@@ -19,6 +19,11 @@ class HandOff(NamedTuple):
     deferral: str  # CallSite.deferred value
 
 
+#: Module-level settings listing the project's apps by dotted name (Django's INSTALLED_APPS):
+#: an app listed there owns every model module inside its package, nested packages included
+#: (https://docs.djangoproject.com/en/5.2/ref/applications/#django.apps.apps.get_containing_app_config).
+APP_LIST_SETTINGS = frozenset({"INSTALLED_APPS"})
+
 #: `task.delay(...)` / `task.apply_async(...)` on an internal function (Celery tasks).
 TASK_METHODS = {"delay": "delay", "apply_async": "apply_async"}
 

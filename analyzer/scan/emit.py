@@ -356,6 +356,7 @@ class FactBuilder:
             uses=tuple(sorted(self.uses, key=_use_key)), sql=sql,
             subscriptions=tuple(sorted(self.subscriptions, key=_subscription_key)),
             traits=traits, entry_points=entries, identifiers=raw.identifiers,
+            installed_apps=raw.installed_apps,
         )
 
     def import_resolved(self, item: RawImport) -> str:

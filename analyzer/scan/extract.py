@@ -113,6 +113,15 @@ def _is_type_checking(test: ast.expr) -> bool:
     return name is not None and name.rpartition(".")[2] in conv.TYPE_CHECKING_NAMES
 
 
+def _string_entries(node: ast.expr) -> list[str]:
+    """The string literals of a list/tuple display, or of displays joined with `+` (`BASE + [...]`)."""
+    if type(node) is ast.BinOp and type(node.op) is ast.Add:
+        return _string_entries(node.left) + _string_entries(node.right)
+    if type(node) is ast.List or type(node) is ast.Tuple:
+        return [e.value for e in node.elts if type(e) is ast.Constant and isinstance(e.value, str)]
+    return []
+
+
 def _constant_text(node: ast.AST) -> str | None:
     if type(node) is ast.Constant and not isinstance(node.value, bytes):
         value = node.value
@@ -141,6 +150,7 @@ class Extractor:
         self.sql: list[RawSql] = []
         self.names: set[str] = set()
         self.star_all: tuple[str, ...] | None = None
+        self.installed_apps: list[str] = []
         self.cur = 0
         self.in_loop = False
         self.type_checking = False
@@ -158,7 +168,7 @@ class Extractor:
             name=self.module, path=self.path, is_package=self.is_package,
             loc=self.code_lines[-1], parser=parser, scopes=scopes, imports=tuple(self.imports),
             calls=tuple(self.calls), loads=tuple(self.loads), sql=tuple(self.sql), hits=raw_hits,
-            star_all=self.star_all, identifiers=self._identifiers(),
+            star_all=self.star_all, identifiers=self._identifiers(), installed_apps=tuple(self.installed_apps),
         )
 
     def _freeze(self, s: _Scope) -> RawScope:
@@ -561,6 +571,8 @@ class Extractor:
                 and node.targets[0].id == "__all__" and (type(node.value) is ast.List or type(node.value) is ast.Tuple)):
             names = [e.value for e in node.value.elts if type(e) is ast.Constant and isinstance(e.value, str)]
             self.star_all = tuple(names)
+        if self.cur == 0 and any(type(t) is ast.Name and t.id in conv.APP_LIST_SETTINGS for t in node.targets):
+            self.installed_apps = _string_entries(node.value)
 
     def ann_assign(self, node: ast.AnnAssign) -> None:
         self._annotation_loads(node.annotation, self.cur)
@@ -586,6 +598,8 @@ class Extractor:
                 self.store_item(target, value)
 
     def aug_assign(self, node: ast.AugAssign) -> None:
+        if self.cur == 0 and type(node.target) is ast.Name and node.target.id in conv.APP_LIST_SETTINGS:
+            self.installed_apps += _string_entries(node.value)
         self.expr(node.value, "assigned")
         if type(node.target) is ast.Name:
             self.bind(node.target.id, Assigned(UNKNOWN))

@@ -301,6 +301,7 @@ class RawModule(NamedTuple):
     star_all: tuple[str, ...] | None  # literal __all__ when given
     identifiers: tuple[str, ...]
     problems: tuple[str, ...] = ()  # non-fatal trouble while reading this file
+    installed_apps: tuple[str, ...] = ()  # string entries of an app list setting (INSTALLED_APPS), in order
 
 
 class RawSkip(NamedTuple):

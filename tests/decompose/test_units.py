@@ -249,3 +249,46 @@ def test_asking_for_fewer_services_merges_the_most_coupled_apps(tmp_path):
     assert len(services) - 1 == 2
     for app in APPS:  # apps are merged whole, never torn apart
         assert len({decomposition.assignment[f"shop.{app}.{kind}"] for kind in ("models", "views")}) == 1
+
+
+def test_model_packages_nested_in_an_installed_app_are_that_app(tmp_path):
+    """An app listed in INSTALLED_APPS without an AppConfig owns the models of the packages inside
+    it (Django files them under its label), so its storage backends are not services of their own."""
+    storage = {
+        "shop/settings.py": 'INSTALLED_APPS = ["django.contrib.auth", "shop.storage"]\nINSTALLED_APPS += ["shop.storage"]\n',
+        "shop/storage/__init__.py": "",
+        "shop/storage/models.py": """
+            from django.db import models
+
+            class Storage(models.Model):
+                title = models.CharField(max_length=20)
+        """,
+        "shop/storage/sync.py": """
+            from shop.storage.models import Storage
+
+            def sync_all():
+                return [s.title for s in Storage.objects.all()]
+        """,
+    }
+    for backend in ("s3", "gcs"):
+        storage[f"shop/storage/{backend}/__init__.py"] = ""
+        storage[f"shop/storage/{backend}/models.py"] = f"""
+            from django.db import models
+
+            from shop.storage.models import Storage
+
+            class {backend.upper()}Storage(Storage):
+                bucket = models.CharField(max_length=20)
+        """
+        storage[f"shop/storage/{backend}/api.py"] = f"""
+            from shop.storage.{backend}.models import {backend.upper()}Storage
+
+            def list_buckets():
+                return [s.bucket for s in {backend.upper()}Storage.objects.all()]
+        """
+    graph = build_graph(scan(write_tree(tmp_path, project(storage)), AnalysisOptions(cache=False)))
+    tables = {m.qualname: m.table for m in graph.models}
+    assert tables["shop.storage.s3.models.S3Storage"] == "storage_s3storage"
+    decomposition = decompose(graph, AnalysisOptions(cache=False))
+    homes = {decomposition.assignment[f"shop.storage.{b}.api"] for b in ("s3", "gcs")}
+    assert homes == {decomposition.assignment["shop.storage.sync"]}
