@@ -22,13 +22,19 @@ from analyzer.inputs import MAX_PLAN_BYTES, InputRefused, check_nesting, read_li
 from analyzer.model import (
     Boundary,
     BoundaryCall,
+    BoundaryRuntime,
     Evidence,
     Excluded,
+    HotPath,
     ImportRoot,
     ImportStats,
+    Observed,
+    ObservedOnlyCall,
     Plan,
     PlanEntryPoint,
     Reason,
+    RuntimeSourceInfo,
+    RuntimeSummary,
     Service,
     Skipped,
     SourceInfo,
@@ -41,8 +47,8 @@ FLOAT_PLACES = 4
 METRIC_KEYS = ("modularity", "sm", "icp", "ifn", "ned")
 
 _SERVICE_KEYS = ("name", "kind", "modules", "loc", "tables", "entry_points", "target")
-_BOUNDARY_KEYS = ("source", "target", "style", "channel", "calls")
-_PLAN_KEYS = ("schema_version", "tool", "source", "services", "boundaries", "metrics", "waves")
+_BOUNDARY_KEYS = ("source", "target", "style", "channel", "calls", "runtime")
+_PLAN_KEYS = ("schema_version", "tool", "source", "services", "boundaries", "metrics", "waves", "runtime")
 
 
 # --------------------------------------------------------------------------- Plan → dict
@@ -59,6 +65,8 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "metrics": _metrics_dict(plan.metrics),
         "waves": [_wave_dict(w) for w in sorted(plan.waves, key=lambda w: (w.order, w.services))],
     }
+    if plan.runtime is not None:
+        data["runtime"] = _runtime_summary_dict(plan.runtime)
     return _merge_extra(data, plan.extra)
 
 
@@ -139,11 +147,80 @@ def _boundary_dict(boundary: Boundary) -> dict[str, Any]:
         "channel": boundary.channel,
         "calls": [
             {"caller": c.caller, "callee": c.callee, "path": c.path, "line": c.line,
-             "style": c.style, "channel": c.channel, "reasons": list(c.reasons)}
+             "style": c.style, "channel": c.channel, "reasons": list(c.reasons),
+             **({} if c.observed is None else {"observed": _observed_dict(c.observed)})}
             for c in sorted(boundary.calls, key=_call_order)
         ],
     }
+    if boundary.runtime is not None:
+        data["runtime"] = _boundary_runtime_dict(boundary.runtime)
     return _merge_extra(data, boundary.extra)
+
+
+# runtime evidence (issue 15): present only in plans weighted with runtime files
+
+
+def _observed_dict(observed: Observed) -> dict[str, Any]:
+    return {"calls": observed.calls, "seconds": _round(observed.seconds), "caller_runs": observed.caller_runs,
+            "sources": sorted(observed.sources)}
+
+
+def _boundary_runtime_dict(runtime: BoundaryRuntime) -> dict[str, Any]:
+    return {
+        "calls": runtime.calls,
+        "seconds": _round(runtime.seconds),
+        "never_observed": runtime.never_observed,
+        "observed_only": [{"caller": c.caller, "callee": c.callee, "path": c.path, "line": c.line,
+                           "observed": _observed_dict(c.observed)}
+                          for c in sorted(runtime.observed_only, key=lambda c: (c.caller, c.callee))],
+        "hot_paths": [{"caller": h.caller, "callee": h.callee, "per_request": _round(h.per_request),
+                       "remedy": h.remedy, "detail": h.detail,
+                       "evidence": [{"path": e.path, "line": e.line} for e in h.evidence],
+                       "observed": _observed_dict(h.observed)}
+                      for h in sorted(runtime.hot_paths, key=lambda h: (h.caller, h.callee))],
+    }
+
+
+def _runtime_summary_dict(runtime: RuntimeSummary) -> dict[str, Any]:
+    return {
+        "sources": [{"path": s.path, "format": s.format, "records": s.records, "matched": s.matched,
+                     "unmatched": s.unmatched, "notes": list(s.notes)} for s in runtime.sources],
+        "functions_observed": runtime.functions_observed,
+        "calls_observed": runtime.calls_observed,
+        "observed_only": runtime.observed_only,
+        "never_observed": runtime.never_observed,
+        "hot_paths": runtime.hot_paths,
+    }
+
+
+def _observed_from(data: Mapping[str, Any]) -> Observed:
+    return Observed(calls=data["calls"], seconds=data["seconds"], caller_runs=data["caller_runs"],
+                    sources=tuple(data.get("sources", ())))
+
+
+def _boundary_runtime_from(data: Mapping[str, Any] | None) -> BoundaryRuntime | None:
+    if data is None:
+        return None
+    return BoundaryRuntime(
+        calls=data["calls"], seconds=data["seconds"], never_observed=data["never_observed"],
+        observed_only=tuple(ObservedOnlyCall(c["caller"], c["callee"], _observed_from(c["observed"]), c["path"],
+                                             c["line"]) for c in data.get("observed_only", ())),
+        hot_paths=tuple(HotPath(caller=h["caller"], callee=h["callee"], per_request=h["per_request"],
+                                observed=_observed_from(h["observed"]), remedy=h["remedy"], detail=h["detail"],
+                                evidence=tuple(Evidence(e["path"], e["line"]) for e in h.get("evidence", ())))
+                        for h in data.get("hot_paths", ())),
+    )
+
+
+def _runtime_summary_from(data: Mapping[str, Any] | None) -> RuntimeSummary | None:
+    if data is None:
+        return None
+    return RuntimeSummary(
+        sources=tuple(RuntimeSourceInfo(s["path"], s["format"], s["records"], s["matched"], s["unmatched"],
+                                        tuple(s.get("notes", ()))) for s in data["sources"]),
+        functions_observed=data["functions_observed"], calls_observed=data["calls_observed"],
+        observed_only=data["observed_only"], never_observed=data["never_observed"], hot_paths=data["hot_paths"],
+    )
 
 
 def _metrics_dict(metrics: Mapping[str, float]) -> dict[str, Any]:
@@ -244,6 +321,7 @@ def plan_from_dict(data: Mapping[str, Any], origin: str = "plan.json") -> Plan:
                          kind=w.get("kind", "extract"), steps=tuple(w.get("steps", ())))
                     for w in data["waves"]),
         extra=_extra_of(data, _PLAN_KEYS),
+        runtime=_runtime_summary_from(data.get("runtime")),
     )
 
 
@@ -306,10 +384,12 @@ def _boundary_from(data: Mapping[str, Any]) -> Boundary:
         channel=data["channel"],
         calls=tuple(
             BoundaryCall(caller=c["caller"], callee=c["callee"], path=c["path"], line=c["line"],
-                         style=c["style"], channel=c["channel"], reasons=tuple(c.get("reasons", ())))
+                         style=c["style"], channel=c["channel"], reasons=tuple(c.get("reasons", ())),
+                         observed=_observed_from(c["observed"]) if "observed" in c else None)
             for c in data["calls"]
         ),
         extra=_extra_of(data, _BOUNDARY_KEYS),
+        runtime=_boundary_runtime_from(data.get("runtime")),
     )
 
 

@@ -15,6 +15,7 @@ from analyzer.model import Cluster, Decomposition, Plan, Service, SourceInfo
 from analyzer.options import AnalysisOptions
 from analyzer.recommend.boundaries import find_boundaries
 from analyzer.recommend.locate import Locator
+from analyzer.recommend.runtime import summarise as runtime_summary
 from analyzer.recommend.targets import choose_target
 from analyzer.recommend.waves import ServiceFacts, effort, plan_waves, rank_sizes, risk
 from analyzer.rules import load_limits
@@ -75,6 +76,8 @@ def recommend(decomposition: Decomposition, options: AnalysisOptions | None = No
         metrics=dict(sorted(decomposition.metrics.items())),
         waves=wave_plan.waves,
         extra=extra,
+        runtime=None if decomposition.graph.runtime is None else runtime_summary(decomposition.graph.runtime,
+                                                                                  boundaries),
     )
 
 
@@ -116,7 +119,8 @@ def _placement(cluster: Cluster, decomposition: Decomposition) -> dict[str, Any]
     """Per-module lines, how the package structure placed each module (or why it is shared
     kernel), and the decompose stage's strongest links, for reports and the review UI."""
     loc = {m.name: m.loc for m in decomposition.graph.codebase.modules}
-    why = {module: [{"neighbour": link.neighbour, "signal": link.signal, "weight": link.weight}
+    why = {module: [{"neighbour": link.neighbour, "signal": link.signal, "weight": link.weight,
+                     **({} if link.calls_observed is None else {"calls_observed": link.calls_observed})}
                     for link in decomposition.why.get(module, ())]
            for module in sorted(cluster.modules) if decomposition.why.get(module)}
     reasons = decomposition.shared_reasons if cluster.kind == "shared" else decomposition.placement

@@ -23,6 +23,7 @@ from typing import Any
 
 from analyzer.model import Boundary, BoundaryCall, CallSite, Decomposition
 from analyzer.recommend.locate import Locator
+from analyzer.recommend.runtime import annotate
 from analyzer.rules import limit, load_policy
 
 _STRING = re.compile(r"[rRbBuUfF]*('[^']*'|\"[^\"]*\")")
@@ -59,7 +60,11 @@ def find_boundaries(decomposition: Decomposition, locator: Locator | None = None
             extra["payload_warnings"] = warnings
         boundaries.append(Boundary(source=source, target=target, style=style, channel=channel,
                                    calls=ordered, extra=extra))
-    return tuple(boundaries)
+    runtime = decomposition.graph.runtime
+    if runtime is None:
+        return tuple(boundaries)
+    definitions = {d.qualname: (d.path, d.line) for m in decomposition.graph.codebase.modules for d in m.definitions}
+    return annotate(boundaries, sites, runtime, locator, definitions, load_policy()["runtime"])
 
 
 def classify_call(call: CallSite, callee: str, target: str, fanout: tuple[str, ...],

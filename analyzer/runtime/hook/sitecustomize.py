@@ -1,0 +1,148 @@
+"""Strangler's call recorder, started in every Python process that `strangler record` runs.
+
+`strangler record` puts this folder first on PYTHONPATH, so Python imports this file at start-up
+(the `sitecustomize` hook), then the project's own sitecustomize, if any. It uses the standard
+library only: the command may run any Python, without Strangler installed. Calls are counted in
+C: by cProfile's profiler hook before Python 3.12, by a sys.monitoring PY_START callback that
+switches itself off for every code object outside the analyzed folder on 3.12 and later. At
+exit each process writes one plain JSON file of call counts between functions whose files lie
+under the analyzed folder; nothing else is recorded.
+"""
+
+import atexit
+import json
+import os
+import sys
+
+
+def _start():
+    root = os.environ.get("STRANGLER_RECORD_ROOT", "")
+    folder = os.environ.get("STRANGLER_RECORD_DIR", "")
+    if not root or not folder:
+        return
+    root = os.path.realpath(root)
+    prefix = root.rstrip(os.sep) + os.sep
+    inside = {}
+
+    def relative(filename):
+        """The file's path under the analyzed folder (POSIX), or None for code elsewhere."""
+        known = inside.get(filename)
+        if known is None:
+            real = os.path.realpath(filename) if filename and not filename.startswith("<") else ""
+            known = inside[filename] = real[len(prefix):].replace(os.sep, "/") if real.startswith(prefix) else ""
+        return known or None
+
+    if sys.version_info >= (3, 12):
+        collect = _monitor(relative)
+        hook = "sys.monitoring"
+    else:
+        collect = _profile(relative)
+        hook = "cProfile"
+
+    def write():
+        functions, calls = collect()
+        index = {}
+        rows = []
+        for key in sorted(set(functions) | {k for pair in calls for k in pair}):
+            index[key] = len(rows)
+            runs, seconds = functions.get(key, (0, 0.0))
+            rows.append([key[0], key[1], key[2], runs, round(seconds, 6)])
+        data = {
+            "format": "strangler-record", "version": 1, "hook": hook,
+            "python": ".".join(map(str, sys.version_info[:3])), "pid": os.getpid(),
+            "functions": rows,
+            "calls": [[index[a], index[b], n, round(t, 6)] for (a, b), (n, t) in sorted(calls.items())],
+        }
+        os.makedirs(folder, exist_ok=True)
+        path = os.path.join(folder, f"part-{os.getpid()}-{id(data)}.json")
+        with open(path + ".tmp", "w", encoding="utf-8") as handle:
+            json.dump(data, handle)
+        os.replace(path + ".tmp", path)
+
+    atexit.register(write)
+
+
+def _profile(relative):
+    """cProfile's C hook (the one sys.setprofile installs) counts every call; kept: calls inside the folder."""
+    import cProfile
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+
+    def collect():
+        profiler.disable()
+        profiler.create_stats()
+        functions, calls = {}, {}
+        for (file, line, name), (_, count, _, cumulative, callers) in profiler.stats.items():
+            path = relative(file)
+            if path is None:
+                continue
+            key = (path, line, name)
+            functions[key] = (count, cumulative)
+            for (caller_file, caller_line, caller_name), figures in callers.items():
+                caller_path = relative(caller_file)
+                if caller_path is not None:
+                    calls[((caller_path, caller_line, caller_name), key)] = (figures[1], figures[3])
+        return functions, calls
+
+    return collect
+
+
+def _monitor(relative):
+    """A PY_START callback that returns DISABLE for code outside the folder, so only the
+    project's own functions cost anything; the caller is the nearest project frame above."""
+    monitoring = sys.monitoring
+    tool = monitoring.PROFILER_ID
+    monitoring.use_tool_id(tool, "strangler-record")
+    runs, calls, keys = {}, {}, {}
+    disable = monitoring.DISABLE
+    getframe = sys._getframe
+
+    def key_of(code):
+        key = keys.get(code)
+        if key is None:
+            path = relative(code.co_filename)
+            key = keys[code] = (path, code.co_firstlineno, code.co_qualname) if path else False
+        return key
+
+    def started(code, offset):
+        key = key_of(code)
+        if not key:
+            return disable
+        runs[key] = runs.get(key, 0) + 1
+        frame = getframe(1).f_back
+        while frame is not None:
+            caller = key_of(frame.f_code)
+            if caller:
+                pair = (caller, key)
+                calls[pair] = calls.get(pair, 0) + 1
+                break
+            frame = frame.f_back
+        return None
+
+    monitoring.register_callback(tool, monitoring.events.PY_START, started)
+    monitoring.set_events(tool, monitoring.events.PY_START)
+
+    def collect():
+        monitoring.set_events(tool, 0)
+        monitoring.free_tool_id(tool)
+        return ({k: (n, 0.0) for k, n in runs.items()}, {pair: (n, 0.0) for pair, n in calls.items()})
+
+    return collect
+
+
+def _chain():
+    """Run the sitecustomize this one shadows, if the environment has one."""
+    import importlib.machinery
+    import importlib.util
+
+    here = os.path.realpath(os.path.dirname(os.path.abspath(__file__)))
+    rest = [p for p in sys.path if os.path.realpath(p or os.curdir) != here]
+    spec = importlib.machinery.PathFinder.find_spec("sitecustomize", rest)
+    if spec is not None and spec.loader is not None:
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+
+
+_start()
+_chain()
