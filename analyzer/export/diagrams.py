@@ -81,11 +81,15 @@ def render_dot(plan: Plan) -> str:
         label = graphviz.nohtml(f"{dot_text(service.name)}\\n{compute} · {service.loc} LOC · "
                                 f"{len(service.modules)} modules")
         graph.node(dot_name(service.name), label=label, **_node_style(service))
+    busiest = views.busiest_boundary(plan)
     for boundary in sorted(plan.boundaries, key=lambda b: (b.source, b.target, b.style, b.channel)):
         calls = len(boundary.calls)
-        graph.edge(dot_name(boundary.source), dot_name(boundary.target), label=_channel_label(boundary),
+        observed = views.observed_calls(boundary)
+        label = _channel_label(boundary) + ("" if observed is None else f"\\n{observed:,} observed")
+        graph.edge(dot_name(boundary.source), dot_name(boundary.target), label=label,
                    style="dashed" if boundary.style == "async" else "solid",
-                   penwidth=str(min(4, 1 + calls // 3)))
+                   penwidth=str(min(4, 1 + calls // 3)) if observed is None
+                   else f"{views.penwidth(boundary, busiest):g}")
     return graph.source
 
 

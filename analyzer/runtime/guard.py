@@ -30,7 +30,9 @@ class GuardedReader:
 
     def __init__(self, raw: BinaryIO, total: int = 0, progress: Callable[[int, int], None] | None = None) -> None:
         self._raw = raw
-        self._carry = b""
+        self._backslash = b""  # a backslash ending the last chunk escapes the next chunk's first byte
+        self._in_string = False
+        self._string = 0  # bytes of the open string so far
         self._depth = 0
         self.done = 0
         self._total = total
@@ -45,21 +47,30 @@ class GuardedReader:
         return chunk
 
     def _check(self, chunk: bytes) -> None:
-        data = _ESCAPE.sub(b"", self._carry + chunk)
-        carry_from = len(data) - 1 if data.endswith(b"\\") else len(data)
-        outside = _STRING.sub(b"", data[:carry_from])
-        open_quote = outside.find(b'"')
-        if open_quote >= 0:  # a string continues into the next chunk: keep it and its tail
-            tail = outside[open_quote:]
-            outside = outside[:open_quote]
-            self._carry = tail + data[carry_from:]
-            if len(self._carry) > MAX_STRING_BYTES:
-                raise InputRefused(f"holds a string longer than {MAX_STRING_BYTES:,} bytes")
-        else:
-            self._carry = data[carry_from:]
+        data = _ESCAPE.sub(b"", self._backslash + chunk)
+        self._backslash = b""
+        if data.endswith(b"\\"):
+            self._backslash, data = b"\\", data[:-1]
+        if self._in_string:
+            end = data.find(b'"')
+            self._grow(len(data) if end < 0 else end)
+            if end < 0:
+                return
+            self._in_string, data = False, data[end + 1:]
+        outside = _STRING.sub(b"", data)
+        quote = outside.find(b'"')
+        if quote >= 0:  # a string goes on into the next chunk (no quote can follow an unmatched one)
+            self._in_string, self._string = True, 0
+            self._grow(len(outside) - quote - 1)
+            outside = outside[:quote]
         brackets = outside.translate(None, _NOT_BRACKETS)
         if brackets:
-            deepest = max(accumulate(map(_STEP.__getitem__, brackets), initial=self._depth))
-            self._depth += sum(map(_STEP.__getitem__, brackets))
-            if deepest > MAX_NESTING:
+            steps = list(accumulate(map(_STEP.__getitem__, brackets), initial=self._depth))
+            self._depth = steps[-1]
+            if max(steps) > MAX_NESTING:
                 raise InputRefused(f"nests more than {MAX_NESTING} levels deep")
+
+    def _grow(self, size: int) -> None:
+        self._string += size
+        if self._string > MAX_STRING_BYTES:
+            raise InputRefused(f"holds a string longer than {MAX_STRING_BYTES:,} bytes")

@@ -50,7 +50,7 @@ def read_otlp(path: Path, builder: EvidenceBuilder, source: int,
             for span in ijson.items(guarded, _SPANS, multiple_values=True, use_float=True):
                 reader.add(span)
         except ijson.JSONError as exc:
-            raise ValueError(f"is not valid JSON ({str(exc)[:120]})") from exc
+            raise ValueError(f"is not valid JSON ({(str(exc).splitlines() or [''])[0][:120]})") from exc
     notes = []
     if reader.malformed:
         notes.append(f"{reader.malformed:,} spans without a span id or times were skipped")

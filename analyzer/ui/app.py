@@ -10,6 +10,7 @@ import streamlit as st
 from analyzer.errors import StranglerError
 from analyzer.export._document import md_text
 from analyzer.options import load_project_options
+from analyzer.ui import runtime as runtime_inputs
 from analyzer.ui import source as sources
 from analyzer.ui import state
 from analyzer.ui.views import adjust, export, overview, services, tables
@@ -33,9 +34,11 @@ def main() -> None:
         source = _pick_source()
         if source is None:
             return
+        _runtime_sidebar()
         base = load_project_options(source.root)
         graph = sources.cached_graph(source) or _build_with_progress(source, base, progress_slot)
-        state.start_review(source.key, graph, base)
+        graph, variant = runtime_inputs.weigh(graph, base, progress_slot)
+        state.start_review(source.key, graph, base, variant)
         plan = state.current_plan()
         last = state.last_change()
     except StranglerError as exc:
@@ -82,6 +85,11 @@ def _pick_source() -> sources.Source | None:
         return source
     sources.hold_upload(st.session_state, UPLOADED_SOURCE, None)
     return sources.folder_source(folder)
+
+
+def _runtime_sidebar() -> None:
+    with st.sidebar:
+        runtime_inputs.sidebar()
 
 
 def _build_with_progress(source: sources.Source, options, slot) -> object:
