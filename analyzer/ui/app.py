@@ -34,10 +34,10 @@ def main() -> None:
         source = _pick_source()
         if source is None:
             return
-        _runtime_sidebar()
+        _runtime_sidebar(progress_slot)
         base = load_project_options(source.root)
         graph = sources.cached_graph(source) or _build_with_progress(source, base, progress_slot)
-        graph, variant = runtime_inputs.weigh(graph, base, progress_slot)
+        graph, variant = runtime_inputs.weigh(graph, base)
         state.start_review(source.key, graph, base, variant)
         plan = state.current_plan()
         last = state.last_change()
@@ -87,9 +87,9 @@ def _pick_source() -> sources.Source | None:
     return sources.folder_source(folder)
 
 
-def _runtime_sidebar() -> None:
+def _runtime_sidebar(slot) -> None:
     with st.sidebar:
-        runtime_inputs.sidebar()
+        runtime_inputs.sidebar(slot)
 
 
 def _build_with_progress(source: sources.Source, options, slot) -> object:

@@ -25,14 +25,15 @@ RUNTIME_TOGGLE = "with_runtime"
 RUNTIME_EVIDENCE = "review_runtime_evidence"
 
 
-def sidebar() -> None:
+def sidebar(slot) -> None:
+    """The upload, read at once (progress in `slot`), then the toggle or the one-sentence error."""
     st.header("Runtime evidence")
     st.file_uploader(
         "Traces or profiles (optional)", accept_multiple_files=True, key=RUNTIME_UPLOAD,
         help="OpenTelemetry traces as OTLP JSON, cProfile/pstats files, or `strangler record` files: the plan "
         "is weighted with the calls they show. Read on this machine, never uploaded anywhere.",
     )
-    held = st.session_state.get(RUNTIME_EVIDENCE)
+    held = _evidence(slot)
     if held and held[1] is not None:
         st.toggle("With runtime evidence", value=True, key=RUNTIME_TOGGLE,
                   help="Off: the plan from static analysis alone, with the same adjustments.")
@@ -40,21 +41,26 @@ def sidebar() -> None:
         st.error(held[2])
 
 
-def weigh(graph: CodeGraph, options: AnalysisOptions, slot) -> tuple[CodeGraph, str]:
+def weigh(graph: CodeGraph, options: AnalysisOptions) -> tuple[CodeGraph, str]:
     """The graph to plan from and a key naming the evidence it carries ("" for static only)."""
+    held = st.session_state.get(RUNTIME_EVIDENCE)
+    if not held or held[1] is None or not st.session_state.get(RUNTIME_TOGGLE, True):
+        return graph, ""
+    return with_runtime(graph, held[1], options), held[0]
+
+
+def _evidence(slot) -> tuple[str, RuntimeEvidence | None, str] | None:
+    """The uploads' evidence, read once per set of files and held in the session."""
     uploads = st.session_state.get(RUNTIME_UPLOAD) or []
     if not uploads:
         st.session_state.pop(RUNTIME_EVIDENCE, None)
-        return graph, ""
+        return None
     key = "|".join(f"{u.name}:{hashlib.sha256(u.getvalue()).hexdigest()[:16]}" for u in uploads)
     held = st.session_state.get(RUNTIME_EVIDENCE)
     if held is None or held[0] != key:
         held = (key, *_read(uploads, slot))
         st.session_state[RUNTIME_EVIDENCE] = held
-    evidence = held[1]
-    if evidence is None or not st.session_state.get(RUNTIME_TOGGLE, True):
-        return graph, ""
-    return with_runtime(graph, evidence, options), key
+    return held
 
 
 def _read(uploads, slot) -> tuple[RuntimeEvidence | None, str]:
