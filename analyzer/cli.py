@@ -79,7 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="strangler",
         description="Plan the migration of a Python monolith to AWS serverless microservices "
-        "(static analysis only: the analyzed code is never imported or run).",
+        "(the analyzed code is never imported or run, except by `strangler record`, which runs the command you give it).",
     )
     parser.add_argument("--version", action="version", version=f"strangler {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks instead of one-line errors")

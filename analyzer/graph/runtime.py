@@ -45,7 +45,8 @@ def match_evidence(codebase: CodeBase, evidence: RuntimeEvidence, calls: Iterabl
     for site, count, seconds, _ in evidence.functions:
         # a generator expression or comprehension runs inside its function's run (cProfile also
         # counts every resumption of a generator as a call): its calls count, its runs do not
-        inner = evidence.sites[site].function.startswith("<") and evidence.sites[site].function != "<module>"
+        short = evidence.sites[site].function.rpartition(".")[2]
+        inner = short.startswith("<") and short != "<module>"
         if names[site] and not inner:
             runs[names[site]][0] += count
             runs[names[site]][1] += seconds

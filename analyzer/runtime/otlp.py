@@ -29,14 +29,16 @@ SPAN_WINDOW = 1_000_000
 MAX_NAME = 512
 
 _SPANS = "resourceSpans.item.scopeSpans.item.spans.item"
-_FUNCTION = ("code.function.name", "code.function")
-_NAMESPACE = ("code.namespace",)
-_FILE = ("code.file.path", "code.filepath")
-_LINE = ("code.line.number", "code.lineno")
-_ROUTE = ("http.route",)
-_METHOD = ("http.request.method", "http.method")
-_TASK = ("celery.task_name", "messaging.celery.task_name", "faas.name")
-_WANTED = frozenset({*_FUNCTION, *_NAMESPACE, *_FILE, *_LINE, *_ROUTE, *_METHOD, *_TASK})
+#: Attribute keys read (old and new semantic-convention names) and the Site field each fills.
+_FIELDS = {
+    "code.function.name": "function", "code.function": "function",
+    "code.namespace": "namespace",
+    "code.file.path": "path", "code.filepath": "path",
+    "code.line.number": "line", "code.lineno": "line",
+    "http.route": "route",
+    "http.request.method": "method", "http.method": "method",
+    "celery.task_name": "task", "messaging.celery.task_name": "task", "faas.name": "task",
+}
 
 
 def read_otlp(path: Path, builder: EvidenceBuilder, source: int,
@@ -111,17 +113,17 @@ def _parse_span(span: Any) -> tuple[int, int, Site, float] | None:
         seconds = max(0, int(span.get("endTimeUnixNano", 0)) - int(span.get("startTimeUnixNano", 0))) / 1e9
     except (TypeError, ValueError):
         return None
-    attributes = _attributes(span.get("attributes"))
-    method = _first(attributes, _METHOD)
-    route = _first(attributes, _ROUTE)
+    found = _attributes(span.get("attributes"))
+    get = found.get
+    route = get("route", "")
     name = span.get("name")
     site = Site(
-        path=_first(attributes, _FILE),
-        line=_int(_first(attributes, _LINE)),
-        function=_first(attributes, _FUNCTION),
-        namespace=_first(attributes, _NAMESPACE),
-        route=f"{method.upper()} {route}".strip() if route else "",
-        task=_first(attributes, _TASK),
+        path=get("path", ""),
+        line=_int(get("line", "")),
+        function=get("function", ""),
+        namespace=get("namespace", ""),
+        route=f"{get('method', '').upper()} {route}".strip() if route else "",
+        task=get("task", ""),
         name=name[:MAX_NAME] if isinstance(name, str) else "",
     )
     return span_id, parent_id, site, seconds
@@ -145,29 +147,21 @@ def span_id_value(value: Any) -> int:
 
 
 def _attributes(items: Any) -> dict[str, str]:
-    """The attributes this reader uses, as text: [{"key": k, "value": {"stringValue": v}}, ...]."""
+    """The Site fields this reader uses, as text, from [{"key": k, "value": {"stringValue": v}}, ...]."""
     found: dict[str, str] = {}
     if not isinstance(items, list):
         return found
     for item in items:
         if not isinstance(item, dict):
             continue
-        key = item.get("key")
-        if key not in _WANTED:
-            continue
+        field = _FIELDS.get(item.get("key"))
         value = item.get("value")
-        if not isinstance(value, dict):
+        if field is None or field in found or not isinstance(value, dict):
             continue
-        for kind in ("stringValue", "intValue"):
-            text = value.get(kind)
-            if isinstance(text, (str, int)) and not isinstance(text, bool):
-                found[key] = str(text)[:MAX_NAME]
-                break
+        text = value.get("stringValue", value.get("intValue"))
+        if isinstance(text, (str, int)) and not isinstance(text, bool) and text != "":
+            found[field] = str(text)[:MAX_NAME]
     return found
-
-
-def _first(attributes: dict[str, str], keys: tuple[str, ...]) -> str:
-    return next((attributes[k] for k in keys if attributes.get(k)), "")
 
 
 def _int(text: str) -> int:

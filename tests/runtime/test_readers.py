@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import marshal
 import pstats
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
-from runtime_fixtures import LAYERED, QUANTITY, hot_trace, otlp_json
+from runtime_fixtures import DRIVER, LAYERED, QUANTITY, hot_trace, otlp_json
 
 from analyzer.cli import main
 from analyzer.errors import RuntimeInputError
@@ -125,3 +127,31 @@ def test_bad_runtime_files_are_one_sentence_and_exit_2(tmp_path, capsys, content
     assert main(["analyze", str(LAYERED), "--out", str(tmp_path / "out"), "--runtime", str(bad), "--no-cache"]) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1
+
+
+def newer_pythons() -> list[str]:
+    """Interpreters of Python 3.12 and later on this machine (sys.monitoring), if any."""
+    found = {shutil.which(f"python3.{minor}") for minor in range(12, 16)}
+    found |= {str(p) for p in Path.home().glob(".pyenv/versions/3.1[2-9]*/bin/python3")}
+    usable = []
+    for python in sorted(filter(None, found)):
+        done = subprocess.run([python, "-c", "import sys; print(sys.version_info >= (3, 12))"], capture_output=True,
+                              text=True, check=False)
+        if done.stdout.strip() == "True":
+            usable.append(python)
+    return usable[:1]
+
+
+@pytest.mark.parametrize("python", newer_pythons() or [pytest.param("", marks=pytest.mark.skip(
+    reason="no Python 3.12+ on this machine for the sys.monitoring recorder"))])
+def test_strangler_record_on_python_312_counts_with_sys_monitoring(tmp_path, codebase, python):
+    out = tmp_path / "calls.json"
+    assert main(["record", "--out", str(out), "--source", str(LAYERED), "--", python, str(DRIVER), str(QUANTITY)]) == 0
+    assert '"sys.monitoring"' in out.read_text(encoding="utf-8")
+
+    calls, runs = observed(codebase, out)
+
+    assert calls[("pkg.orders.discounts.price_for", "pkg.catalog.prices.base_price")] == 40 * QUANTITY
+    assert calls[("pkg.orders.cart.cart_total", "pkg.orders.discounts.discounted")] == 40
+    assert calls[("pkg.orders.checkout.place", "pkg.catalog.search.lookup")] == 10
+    assert runs["pkg.orders.cart.cart_total"] == 20

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 import openpyxl
 import pytest
@@ -122,3 +123,35 @@ def test_reports_show_observed_volumes(runtime_plan):
     headers = [c.value for c in workbook["Boundaries"][1]]
     assert headers[-2:] == ["observed calls", "observed"]
 
+
+
+def test_analyze_with_runtime_files_from_the_command_line(tmp_path, recording, capsys):
+    from analyzer.cli import main
+
+    out = tmp_path / "plan"
+    assert main(["analyze", str(LAYERED), "--out", str(out), "--format", "json,md", "--runtime", str(recording),
+                 "--cache-dir", str(tmp_path / "cache")]) == 0
+    assert "Weighted with 1 runtime file(s):" in capsys.readouterr().out
+    assert '"runtime": {' in (out / "plan.json").read_text(encoding="utf-8")
+
+
+def test_a_batch_gives_every_codebase_the_runtime_files(tmp_path, recording):
+    from analyzer.cli import main
+
+    other = tmp_path / "other"
+    (other / "tool").mkdir(parents=True)
+    (other / "tool" / "__init__.py").write_text("def run():\n    return 1\n", encoding="utf-8")
+    assert main(["analyze", str(LAYERED), str(other), "--out", str(tmp_path / "batch"), "--format", "json",
+                 "--runtime", str(recording), "--cache-dir", str(tmp_path / "cache")]) == 0
+    layered = json.loads((tmp_path / "batch" / "layered" / "plan.json").read_text(encoding="utf-8"))
+    unrelated = json.loads((tmp_path / "batch" / "other" / "plan.json").read_text(encoding="utf-8"))
+    assert layered["runtime"]["sources"][0]["matched"] == 28
+    assert unrelated["runtime"]["sources"][0]["matched"] == 0  # none of the recorded files is its code
+
+
+def test_the_graph_cache_never_holds_runtime_evidence(tmp_path, recording):
+    options = AnalysisOptions(cache_dir=str(tmp_path / "cache"))
+    weighted = build(LAYERED, options, runtime=load_evidence([recording]))
+    again = build(LAYERED, options)  # a cache hit: the static graph, as if no runtime file was ever given
+    assert weighted.runtime is not None and again.runtime is None
+    assert not any("runtime" in attrs for _, _, attrs in again.modules.edges(data=True))
