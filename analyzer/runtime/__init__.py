@@ -14,13 +14,13 @@ from pathlib import Path
 from analyzer.errors import RuntimeInputError
 from analyzer.inputs import InputRefused
 from analyzer.model import Progress
-from analyzer.runtime.evidence import EvidenceBuilder, RuntimeEvidence, RuntimeSource, Site, Tally
+from analyzer.runtime.evidence import EvidenceBuilder, RuntimeEvidence, RuntimeSource, Site
 from analyzer.runtime.otlp import read_otlp
 from analyzer.runtime.pstats_reader import looks_like_pstats, read_pstats
 from analyzer.runtime.recorder import FORMAT as RECORD_FORMAT
 from analyzer.runtime.recorder import read_record
 
-__all__ = ["RuntimeEvidence", "RuntimeSource", "Site", "Tally", "detect_format", "load_runtime"]
+__all__ = ["RuntimeEvidence", "RuntimeSource", "Site", "detect_format", "load_runtime"]
 
 #: How much of a file is looked at to tell its format.
 HEAD_BYTES = 65_536

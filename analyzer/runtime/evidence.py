@@ -28,12 +28,6 @@ class Site:
 
 
 @dataclass(frozen=True, slots=True)
-class Tally:
-    calls: int
-    seconds: float
-
-
-@dataclass(frozen=True, slots=True)
 class RuntimeSource:
     """One runtime file read: its name as given, its format, how much it held, what was dropped."""
 
@@ -56,20 +50,6 @@ class RuntimeEvidence:
     functions: tuple[tuple[int, int, float, int], ...]  # (site, calls, seconds, source)
     calls: tuple[tuple[int, int, int, float, int], ...]  # (caller site, callee site, calls, seconds, source)
     sources: tuple[RuntimeSource, ...]
-
-    @classmethod
-    def merge(cls, parts: list[RuntimeEvidence]) -> RuntimeEvidence:
-        """One evidence from several files: sites shared, rows kept per source."""
-        builder = EvidenceBuilder()
-        for part in parts:
-            source = len(builder.sources)
-            builder.sources.extend(part.sources)
-            remap = [builder.site(site) for site in part.sites]
-            for site, calls, seconds, index in part.functions:
-                builder.add_function(remap[site], calls, seconds, source + index)
-            for caller, callee, calls, seconds, index in part.calls:
-                builder.add_call(remap[caller], remap[callee], calls, seconds, source + index)
-        return builder.build()
 
 
 class EvidenceBuilder:
