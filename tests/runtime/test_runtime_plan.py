@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 from runtime_fixtures import LAYERED, hot_trace, otlp_json
 
+from analyzer.export import views
 from analyzer.export.diagrams import render_dot
 from analyzer.export.markdown import render_markdown
 from analyzer.export.plan_json import plan_from_dict, plan_to_dict, render_json, validate_plan_dict
@@ -110,6 +111,10 @@ def test_weight_zero_reports_the_evidence_but_clusters_as_static(static_plan, re
     plan = plan_from_graph(build(LAYERED, options, runtime=load_evidence([recording])), options)
     assert [s.modules for s in plan.services] == [s.modules for s in static_plan.services]
     assert plan.runtime is not None
+    # export stays with products, and its why-here link says the calls between them never happened
+    service = next(s for s in plan.services if "pkg.catalog.export" in s.modules)
+    assert "call link to pkg.catalog.products" in views.why_here(service, "pkg.catalog.export")
+    assert "never observed at run time" in views.why_here(service, "pkg.catalog.export")
 
 
 def test_reports_show_observed_volumes(runtime_plan):
