@@ -61,22 +61,24 @@ def batch() -> list[dict]:
     return MessageToDict(encode_spans(exporter.get_finished_spans()))
 
 
-def template() -> list[str]:
-    """The batch as one JSON line split where each copy's number goes (hex ids, as the Collector writes)."""
+def template() -> tuple[list[str], int]:
+    """The batch as one JSON line split where each copy's number goes (hex ids, as the Collector writes),
+    and its number of spans."""
     request = batch()
+    spans = 0
     for resource_spans in request["resourceSpans"]:
         for scope in resource_spans["scopeSpans"]:
             for span in scope["spans"]:
+                spans += 1
                 for key in ("traceId", "spanId", "parentSpanId"):
                     if key in span:
                         span[key] = MARK + base64.b64decode(span[key]).hex()[len(MARK):]
-    return (json.dumps(request, separators=(",", ":")) + "\n").split(MARK)
+    return (json.dumps(request, separators=(",", ":")) + "\n").split(MARK), spans
 
 
 def generate(path: Path, size: int) -> tuple[int, int]:
     """Write copies of the batch until `size` bytes; (copies, spans)."""
-    parts = template()
-    spans = len(parts) // 2  # every span has a trace id and a span id; children a parent id too
+    parts, spans = template()
     path.parent.mkdir(parents=True, exist_ok=True)
     written = copies = 0
     with open(path.with_suffix(".tmp"), "w", encoding="utf-8") as out:
@@ -94,12 +96,14 @@ def read(path: Path) -> dict:
     started = time.perf_counter()
     from analyzer.runtime import load_runtime
 
-    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    before, cpu = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
     imported = time.perf_counter()
     evidence = load_runtime([path])
     seconds = time.perf_counter() - imported
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {"bytes": path.stat().st_size, "seconds": round(seconds, 2), "import_seconds": round(imported - started, 2),
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    peak, cpu = usage.ru_maxrss, usage.ru_utime + usage.ru_stime - cpu
+    return {"bytes": path.stat().st_size, "seconds": round(seconds, 2), "cpu_seconds": round(cpu, 2), "import_seconds": round(imported - started, 2),
             "spans": evidence.sources[0].records, "sites": len(evidence.sites), "call_pairs": len(evidence.calls),
             "calls": sum(row[2] for row in evidence.calls), "notes": list(evidence.sources[0].notes),
             "rss_after_imports_mib": round(before / 1024, 1), "peak_rss_mib": round(peak / 1024, 1)}
@@ -126,6 +130,7 @@ def main() -> None:
     figures = json.loads(done.stdout)
     figures["load_before"] = round(load, 1)
     figures["mib_per_second"] = round(figures["bytes"] / 2**20 / figures["seconds"], 1)
+    figures["mib_per_cpu_second"] = round(figures["bytes"] / 2**20 / figures["cpu_seconds"], 1)
     print(json.dumps(figures, indent=1))
     if args.write_results:
         write_results(figures)
@@ -149,7 +154,8 @@ load average {figures['load_before']} before the run.
 | spans read | {figures['spans']:,} |
 | distinct functions (sites) / caller → callee pairs | {figures['sites']:,} / {figures['call_pairs']:,} |
 | parent → child calls counted | {figures['calls']:,} |
-| read time | {figures['seconds']:,.1f} s ({figures['mib_per_second']:,.1f} MiB/s) |
+| read time, wall | {figures['seconds']:,.1f} s ({figures['mib_per_second']:,.1f} MiB/s; the machine is shared, see the load) |
+| read time, CPU of the reading process | {figures['cpu_seconds']:,.1f} s ({figures['mib_per_cpu_second']:,.1f} MiB per CPU second) |
 | peak RSS of the reading process | {figures['peak_rss_mib']:,.0f} MiB (floor: under 500 MB) |
 | RSS after imports, before reading | {figures['rss_after_imports_mib']:,.0f} MiB |
 
