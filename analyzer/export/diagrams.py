@@ -95,6 +95,8 @@ def render_dot(plan: Plan) -> str:
 
 def _channel_label(boundary: Boundary) -> str:
     """'sqs · 3 calls', or one part per channel when the calls use several ('http · 2 calls; sqs · 1 call')."""
+    if not boundary.calls and boundary.runtime is not None:
+        return f"{boundary.channel} · seen at run time only"
     per_channel = Counter(c.channel for c in boundary.calls) or Counter({boundary.channel: 0})
     ordered = sorted(per_channel.items(), key=lambda item: (item[0] != boundary.channel, item[0]))
     return "; ".join(f"{channel} · {n} call{'s' if n != 1 else ''}" for channel, n in ordered)
