@@ -9,12 +9,13 @@ one RuntimeEvidence. The graph stage matches it to the code (analyzer.graph.runt
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from analyzer.errors import RuntimeInputError
 from analyzer.inputs import InputRefused
 from analyzer.model import Progress
-from analyzer.runtime.evidence import EvidenceBuilder, RuntimeEvidence, RuntimeSource, Site
+from analyzer.runtime.evidence import MAX_SITES, EvidenceBuilder, RuntimeEvidence, RuntimeSource, Site
 from analyzer.runtime.otlp import read_otlp
 from analyzer.runtime.pstats_reader import looks_like_pstats, read_pstats
 from analyzer.runtime.recorder import FORMAT as RECORD_FORMAT
@@ -50,7 +51,12 @@ def load_runtime(paths: Sequence[str | Path], progress: Progress | None = None,
     builder = EvidenceBuilder()
     for position, path in enumerate(map(Path, paths)):
         name = names[position] if names else str(path)
-        builder.sources.append(_read_one(path, name, builder, len(builder.sources), progress))
+        before = builder.overflowed
+        source = _read_one(path, name, builder, len(builder.sources), progress)
+        if builder.overflowed > before:
+            source = replace(source, notes=(*source.notes, f"over {MAX_SITES:,} distinct functions or span names: "
+                                            f"{builder.overflowed - before:,} more were counted together, unmatched"))
+        builder.sources.append(source)
     return builder.build()
 
 

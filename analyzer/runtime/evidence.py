@@ -10,6 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: Distinct Sites kept; past this (span names carrying ids, say) new ones share one OVERFLOW Site,
+#: so memory stays bounded whatever the file holds.
+MAX_SITES = 200_000
+OVERFLOW = "<more functions than Strangler keeps>"
+
 #: Formats the readers recognise from a file's content (never from its name).
 FORMATS = ("otlp-json", "pstats", "strangler-record")
 
@@ -61,10 +66,17 @@ class EvidenceBuilder:
         self._functions: dict[tuple[int, int], list] = {}
         self._calls: dict[tuple[int, int, int], list] = {}
         self.sources: list[RuntimeSource] = []
+        self.overflowed = 0  # distinct Sites folded into the OVERFLOW one
 
     def site(self, site: Site) -> int:
         index = self._index.get(site)
         if index is None:
+            if len(self.sites) >= MAX_SITES:
+                site = Site(name=OVERFLOW)
+                self.overflowed += 1
+                index = self._index.get(site)
+                if index is not None:
+                    return index
             index = self._index[site] = len(self.sites)
             self.sites.append(site)
         return index

@@ -155,3 +155,28 @@ def test_strangler_record_on_python_312_counts_with_sys_monitoring(tmp_path, cod
     assert calls[("pkg.orders.cart.cart_total", "pkg.orders.discounts.discounted")] == 40
     assert calls[("pkg.orders.checkout.place", "pkg.catalog.search.lookup")] == 10
     assert runs["pkg.orders.cart.cart_total"] == 20
+
+
+def test_span_names_carrying_ids_do_not_grow_memory_without_bound(tmp_path, codebase, monkeypatch):
+    monkeypatch.setattr("analyzer.runtime.evidence.MAX_SITES", 10)
+    monkeypatch.setattr("analyzer.runtime.MAX_SITES", 10)
+
+    def traced(tracer):
+        with span_named(tracer, "pkg.orders.discounts", "price_for"):
+            pass
+        for order in range(30):
+            with tracer.start_as_current_span(f"GET /orders/{order}"):
+                pass
+
+    trace = tmp_path / "ids.json"
+    trace.write_text(otlp_json(traced), encoding="utf-8")
+    evidence = load_runtime([trace])
+
+    assert len(evidence.sites) == 11  # ten kept, one for the rest
+    assert "more were counted together, unmatched" in evidence.sources[0].notes[0]
+    _, runs = observed(codebase, trace)
+    assert runs == {"pkg.orders.discounts.price_for": 1}
+
+
+def span_named(tracer, namespace: str, function: str):
+    return tracer.start_as_current_span(function, attributes={"code.namespace": namespace, "code.function": function})
