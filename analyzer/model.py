@@ -385,11 +385,23 @@ class BoundaryCall:
 class Boundary:
     source: str
     target: str
-    style: str
+    style: str  # the summary: sync when any call is sync (the caller waits on the target somewhere)
     channel: str
     calls: tuple[BoundaryCall, ...] = ()
     extra: dict[str, Any] = field(default_factory=dict)
+    channels: tuple[ChannelCount, ...] = ()  # the calls by style and channel: what the summary merges
     runtime: BoundaryRuntime | None = None  # observed volumes, observed-only calls, hot paths
+
+    def channel_mix(self) -> str:
+        """'sync/http ×1, async/sqs ×1': every style and channel among the calls, with counts."""
+        return ", ".join(f"{c.style}/{c.channel} ×{c.calls}" for c in self.channels)
+
+
+@dataclass(frozen=True)
+class ChannelCount:
+    style: str
+    channel: str
+    calls: int
 
 
 @dataclass(frozen=True)

@@ -100,8 +100,9 @@ def decompose(graph: CodeGraph, options: AnalysisOptions | None = None) -> Decom
     names = _names(services, grouping.pinned_names, facts, options.rename, grouping.preferred_names(services))
     assignment = {m: names[key] for key, members in services.items() for m in members}
     assignment.update({m: SHARED_KERNEL_NAME for m in shared})
-    if grouping.reached_note(len(services), options.services):
-        notes.append(grouping.reached_note(len(services), options.services))
+    reached = grouping.reached_note(len(services), options.services)
+    if reached:
+        notes.append(reached)
 
     clusters, metrics = _measure(graph, full, assignment, modules)
     why = _explain(assignment, contributions, full, _observed_links(graph))

@@ -181,21 +181,20 @@ def _boundaries_section(plan: Plan) -> list[Block]:
         return blocks + [Para(text("No call crosses a service boundary."))]
     blocks.append(Para(text("Every call site that crosses services, grouped by caller service (source) and "
                             "callee service (target). Sync calls become HTTP APIs; async calls become messages.")))
-    if plan.runtime is None:
-        blocks.append(Table(("source", "target", "style", "channel", "calls"), tuple(
-            (text(Code(b.source)), text(Code(b.target)), text(b.style), text(b.channel), text(str(len(b.calls))))
-            for b in boundaries), numeric=(4,)))
-    else:
-        blocks.append(Table(("source", "target", "style", "channel", "calls", "observed calls", "observed s"), tuple(
-            (text(Code(b.source)), text(Code(b.target)), text(b.style), text(b.channel), text(str(len(b.calls))),
-             text(f"{b.runtime.calls:,}" if b.runtime else ""), text(f"{b.runtime.seconds:.3f}" if b.runtime else ""))
-            for b in boundaries), numeric=(4, 5, 6)))
+    headers = ("source", "target", "style", "channel", "calls", "channels of its calls")
+    observed = plan.runtime is not None
+    blocks.append(Table((*headers, "observed calls", "observed s") if observed else headers, tuple(
+        (text(Code(b.source)), text(Code(b.target)), text(b.style if len(b.channels) < 2 else "mixed"),
+         text(b.channel if len(b.channels) < 2 else "mixed"), text(str(len(b.calls))), text(b.channel_mix()),
+         *((text(f"{b.runtime.calls:,}" if b.runtime else ""), text(f"{b.runtime.seconds:.3f}" if b.runtime else ""))
+           if observed else ()))
+        for b in boundaries), numeric=(4, 6, 7) if observed else (4,)))
     blocks.append(Heading(3, "Call sites", "call-sites"))
     headers = ("source → target", "caller", "callee", "location", "channel", "why")
-    blocks.append(Table((*headers, "observed") if plan.runtime is not None else headers, tuple(
+    blocks.append(Table((*headers, "observed") if observed else headers, tuple(
         (text(f"{b.source} → {b.target}"), text(Code(c.caller)), text(Code(c.callee)),
          text(_where(c.path, c.line)), text(f"{c.style} {c.channel}"), text("; ".join(c.reasons)),
-         *((text(views.observed_text(c.observed)),) if plan.runtime is not None else ()))
+         *((text(views.observed_text(c.observed)),) if observed else ()))
         for b in boundaries
         for c in sorted(b.calls, key=lambda c: (c.path, c.line, c.caller, c.callee)))))
     warnings = [(key, text_) for b in boundaries for key, texts in sorted(views.payload_warnings(b).items())

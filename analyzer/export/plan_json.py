@@ -23,6 +23,7 @@ from analyzer.model import (
     Boundary,
     BoundaryCall,
     BoundaryRuntime,
+    ChannelCount,
     Evidence,
     Excluded,
     HotPath,
@@ -151,6 +152,7 @@ def _boundary_dict(boundary: Boundary) -> dict[str, Any]:
              **({} if c.observed is None else {"observed": _observed_dict(c.observed)})}
             for c in sorted(boundary.calls, key=_call_order)
         ],
+        "channels": [{"style": c.style, "channel": c.channel, "calls": c.calls} for c in boundary.channels],
     }
     if boundary.runtime is not None:
         data["runtime"] = _boundary_runtime_dict(boundary.runtime)
@@ -388,7 +390,8 @@ def _boundary_from(data: Mapping[str, Any]) -> Boundary:
                          observed=_observed_from(c["observed"]) if "observed" in c else None)
             for c in data["calls"]
         ),
-        extra=_extra_of(data, _BOUNDARY_KEYS),
+        extra=_extra_of(data, (*_BOUNDARY_KEYS, "channels")),
+        channels=tuple(ChannelCount(c["style"], c["channel"], c["calls"]) for c in data.get("channels", ())),
         runtime=_boundary_runtime_from(data.get("runtime")),
     )
 

@@ -10,7 +10,8 @@ The rules (policy in analyzer/rules/recommend.yml):
   to one service goes to SQS, or to SQS FIFO when the callee or its arguments name an entity
   updated in sequence (stock, balance, ledger, version...);
 - a boundary summarises its calls: any sync call makes it sync/http (the caller waits on the
-  target somewhere), otherwise it takes the highest-ranked async channel among its calls.
+  target somewhere), otherwise it takes the highest-ranked async channel among its calls; its
+  `channels` keep every style and channel with its count, so no report hides what the summary merges.
 Calls into the shared kernel or outside the analyzed tree are not boundaries. TYPE_CHECKING-only
 imports never produce a CallSite, so they can never become a boundary.
 """
@@ -18,10 +19,10 @@ imports never produce a CallSite, so they can never become a boundary.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
-from analyzer.model import Boundary, BoundaryCall, CallSite, Decomposition
+from analyzer.model import Boundary, BoundaryCall, CallSite, ChannelCount, Decomposition
 from analyzer.recommend.locate import Locator
 from analyzer.recommend.runtime import annotate
 from analyzer.rules import limit, load_policy
@@ -36,6 +37,7 @@ def find_boundaries(decomposition: Decomposition, locator: Locator | None = None
     policy = load_policy()["boundaries"]
     calls = decomposition.graph.calls
     consumers = _signal_consumers(calls, locator)
+    models = frozenset(_snake(m.qualname.rpartition(".")[2]) for m in decomposition.graph.models)
     grouped: dict[tuple[str, str], set[BoundaryCall]] = defaultdict(set)
     sites: dict[BoundaryCall, CallSite] = {}
     for call in calls:
@@ -55,11 +57,11 @@ def find_boundaries(decomposition: Decomposition, locator: Locator | None = None
         ordered = tuple(sorted(members, key=lambda b: (b.path, b.line, b.caller, b.callee, b.style, b.channel)))
         style, channel = summarise(ordered, policy)
         extra: dict[str, Any] = {}
-        warnings = payload_warnings(ordered, sites, policy)
+        warnings = payload_warnings(ordered, sites, policy, models)
         if warnings:
             extra["payload_warnings"] = warnings
         boundaries.append(Boundary(source=source, target=target, style=style, channel=channel,
-                                   calls=ordered, extra=extra))
+                                   calls=ordered, extra=extra, channels=channel_counts(ordered, policy)))
     runtime = decomposition.graph.runtime
     if runtime is None:
         return tuple(boundaries)
@@ -114,6 +116,14 @@ def classify_call(call: CallSite, callee: str, target: str, fanout: tuple[str, .
     return make("async", "sqs")
 
 
+def channel_counts(calls: tuple[BoundaryCall, ...], policy: dict[str, Any]) -> tuple[ChannelCount, ...]:
+    """The calls counted by style and channel, sync first, then async by channel rank."""
+    counts = Counter((c.style, c.channel) for c in calls)
+    rank = policy["channel_rank"]
+    order = sorted(counts, key=lambda sc: (sc[0] != "sync", -rank.get(sc[1], 0), sc[1]))
+    return tuple(ChannelCount(style, channel, counts[(style, channel)]) for style, channel in order)
+
+
 def summarise(calls: tuple[BoundaryCall, ...], policy: dict[str, Any]) -> tuple[str, str]:
     """Any sync call -> sync/http; else the highest-ranked async channel among the calls."""
     if any(c.style == "sync" for c in calls):
@@ -123,22 +133,44 @@ def summarise(calls: tuple[BoundaryCall, ...], policy: dict[str, Any]) -> tuple[
 
 
 def payload_warnings(calls: tuple[BoundaryCall, ...], sites: dict[BoundaryCall, CallSite],
-                     policy: dict[str, Any]) -> list[dict[str, Any]]:
-    """Arguments that look like large payloads, checked against the channel's size limit."""
-    patterns = [re.compile(p) for p in policy["payload_patterns"]]
+                     policy: dict[str, Any], models: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
+    """Arguments that can carry data (payload_kind), checked against the channel's size limit."""
     warnings = []
     for call in calls:
         for argument in sites[call].args:
-            if not any(p.search(argument) for p in patterns):
-                continue
+            kind = payload_kind(argument, policy["payload"], models)
+            if not kind or (kind == "model instance" and call.style == "sync"):
+                continue  # an instance passed in a request is serialised on the spot; in a message it goes stale
             size_limit = limit(policy["payload_limits"][call.channel])
             warnings.append({
                 "caller": call.caller, "callee": call.callee, "path": call.path, "line": call.line,
                 "argument": argument, "channel": call.channel, "limit": size_limit.key,
                 "limit_value": size_limit.display, "source": size_limit.source,
-                "remedy": policy["payload_remedy"],
+                "remedy": policy["model_remedy"] if kind == "model instance" else policy["payload_remedy"],
             })
     return warnings
+
+
+def payload_kind(argument: str, rules: dict[str, Any], models: frozenset[str] = frozenset()) -> str:
+    """What data an argument's source text can carry ('a collection', 'file content', 'data', 'model
+    instance'), or '' for names, ids, metadata and literals (`upload.filename`, `order.id`, `"x"`)."""
+    text = argument.strip()
+    keyword, sep, value = text.partition("=")
+    if sep and re.fullmatch(r"\w+", keyword.strip()) and not value.startswith("="):
+        text = value.strip()
+    text = text.removeprefix("**").removeprefix("*")
+    if not text or _STRING.fullmatch(text) or re.fullmatch(r"[-+\d._]+|None|True|False", text):
+        return ""
+    if text[0] in "[{" or (text[0] == "(" and "," in text):
+        return "a collection"
+    if any(re.search(p, text) for p in rules["content_patterns"]):
+        return "file content"
+    last = re.split(r"[.\[\]()]+", text.rstrip(")]."))[-1].lower() if re.fullmatch(r"[\w.]+", text) else ""
+    if not last or last in rules["metadata_words"] or last.endswith(("_id", "_ids", "_pk", "_key", "_name")):
+        return ""
+    if last in rules["data_words"] or any(last.endswith("_" + word) for word in rules["data_words"]):
+        return "data"
+    return "model instance" if last in models else ""
 
 
 # --------------------------------------------------------------------------- helpers
@@ -168,6 +200,11 @@ def _event_name(expr: str) -> str:
         if expr.endswith(suffix):
             return expr[: -len(suffix)]
     return expr
+
+
+def _snake(name: str) -> str:
+    """`OrderLine` -> order_line: how a variable holding a model instance is usually named."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name).lower()
 
 
 def _words(text: str) -> set[str]:

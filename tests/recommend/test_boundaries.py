@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
 from shop_fixture import ORDERS, PLACE, facts, make_decomposition, shop_codebase
 
 from analyzer.model import CallSite, CodeBase, Import
-from analyzer.recommend.boundaries import find_boundaries
+from analyzer.recommend.boundaries import find_boundaries, payload_kind
+from analyzer.rules import load_policy
 
 
 def calls_by_callee(boundaries):
@@ -121,3 +123,24 @@ def test_boundaries_are_grouped_sorted_and_stable(shop_decomposition):
         keys = [(c.path, c.line, c.caller, c.callee) for c in boundary.calls]
         assert keys == sorted(keys)
     assert find_boundaries(make_decomposition()) == boundaries
+
+
+def test_a_boundary_lists_every_channel_of_its_calls_with_counts(shop_decomposition):
+    for boundary in find_boundaries(shop_decomposition):
+        assert sum(c.calls for c in boundary.channels) == len(boundary.calls)
+        assert {(c.style, c.channel) for c in boundary.channels} == {(c.style, c.channel) for c in boundary.calls}
+    by_pair = {(b.source, b.target): b for b in find_boundaries(shop_decomposition)}
+    notifications = by_pair[("orders", "notifications")]
+    counts = {channel: sum(1 for c in notifications.calls if c.channel == channel) for channel in ("eventbridge", "sqs")}
+    assert notifications.channel_mix() == f"async/eventbridge ×{counts['eventbridge']}, async/sqs ×{counts['sqs']}"
+
+
+@pytest.mark.parametrize(("argument", "kind"), [
+    ("df", "data"), ("upload", "data"), ("request.FILES", "data"), ("[line.total for line in lines]", "a collection"),
+    ("report.read()", "file content"), ("order", "model instance"),
+    ("upload.filename", ""), ("upload.mimetype", ""), ("order.id", ""), ("order_id", ""), ("'pdf'", ""), ("42", ""),
+    ("customer_name", ""),
+])
+def test_payload_warnings_only_for_arguments_that_can_carry_data(argument, kind):
+    rules = load_policy()["boundaries"]["payload"]
+    assert payload_kind(argument, rules, frozenset({"order"})) == kind

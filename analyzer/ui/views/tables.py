@@ -40,7 +40,8 @@ def render_boundaries(plan: Plan) -> None:
     st.caption(f"{len(shown)} of {len(plan.boundaries)} boundaries, "
                f"{sum(len(b.calls) for b in shown)} call sites.")
     st.dataframe(
-        [{"from": b.source, "to": b.target, "style": b.style, "channel": b.channel, "calls": len(b.calls)}
+        [{"from": b.source, "to": b.target, "style": b.style, "channel": b.channel, "calls": len(b.calls),
+          "channels of its calls": b.channel_mix()}
          for b in shown],
         hide_index=True, key="boundaries_table", height=fit_height(len(shown)),
     )
