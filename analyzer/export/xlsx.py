@@ -216,7 +216,7 @@ def _boundaries_sheet(workbook: Workbook, plan: Plan) -> None:
         calls = sorted(boundary.calls, key=lambda c: (c.path, c.line, c.caller, c.callee))
         warnings = views.payload_warnings(boundary)
         observed = [] if plan.runtime is None else [None, ""]
-        if not calls:
+        if not calls and not (boundary.runtime and boundary.runtime.observed_only):
             rows.append([boundary.source, boundary.target, "", "", "", None,
                          boundary.style, boundary.channel, "", "", *observed])
         for c in calls:
