@@ -40,6 +40,7 @@ system-deps:
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check analyzer tests bench app.py
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 test: $(VENV)/.installed-dev system-deps lint
 	$(BIN)/python -m pytest

@@ -17,12 +17,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from analyzer import __version__
 from analyzer.errors import ExitCode, StranglerError
-from analyzer.options import AnalysisOptions
+from analyzer.model import Excluded
+from analyzer.options import AnalysisOptions, Flags, options_for
 
 #: Show a progress bar only when a stage has at least this many items (short runs stay quiet).
 PROGRESS_MIN_ITEMS = 200
@@ -172,9 +173,21 @@ def _runtime_option(parser: argparse.ArgumentParser) -> None:
 
 def _plan_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("plan options")
-    group.add_argument("--services", type=_positive_int, help="aim for this many services")
+    group.add_argument("--services", type=_service_count, help="aim for this many services (default: as the "
+                       "resolution gives)")
     group.add_argument("--resolution", type=_positive_float, help="clustering resolution (higher: more services)")
     group.add_argument("--seed", type=int, help="random seed of the clustering (default 42)")
+
+
+def _service_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} asks for no service: give 1 or more, or leave --services out "
+                                         "to let the resolution decide")
+    return value
 
 
 def _positive_int(text: str) -> int:
@@ -197,32 +210,21 @@ def _positive_float(text: str) -> float:
     return value
 
 
-def _options_for(path: Path, args: argparse.Namespace) -> AnalysisOptions:
-    """Project config < --config file < command-line flags."""
-    from analyzer.options import load_project_options
+def _flags(args: argparse.Namespace) -> Flags:
+    """The options given on the command line (None where a flag was left out)."""
+    return Flags(exclude=tuple(args.exclude), include=tuple(args.include), roots=tuple(args.root),
+                 cache=False if args.no_cache else None, cache_dir=args.cache_dir or None, jobs=args.jobs or None,
+                 services=getattr(args, "services", None), resolution=getattr(args, "resolution", None),
+                 seed=getattr(args, "seed", None))
 
-    config = Path(args.config) if getattr(args, "config", None) else None
-    options = load_project_options(path, config) if path.is_dir() else AnalysisOptions()
-    changes: dict = {}
-    if args.no_cache:
-        changes["cache"] = False
-    if args.cache_dir:
-        changes["cache_dir"] = args.cache_dir
-    if args.jobs:
-        changes["jobs"] = args.jobs
-    if args.exclude:
-        changes["extra_exclude"] = tuple(options.extra_exclude) + tuple(args.exclude)
-    if args.include:
-        changes["include"] = tuple(options.include) + tuple(args.include)
-    if args.root:
-        changes["roots"] = tuple(args.root)
-    if getattr(args, "services", None):
-        changes["services"] = args.services
-    if getattr(args, "resolution", None):
-        changes["resolution"] = args.resolution
-    if getattr(args, "seed", None) is not None:
-        changes["seed"] = args.seed
-    return options.replace(**changes)
+
+def _config(args: argparse.Namespace) -> Path | None:
+    return Path(args.config) if getattr(args, "config", None) else None
+
+
+def _options_for(path: Path, args: argparse.Namespace) -> AnalysisOptions:
+    """Defaults < the project's config < --config file < command-line flags (analyzer.options)."""
+    return options_for(path, config=_config(args), flags=_flags(args))
 
 
 # --------------------------------------------------------------------------- progress
@@ -236,7 +238,7 @@ def _progress(console: Console) -> Iterator[Callable[[str, int, int], None]]:
         return
     bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                    console=console, transient=True)
-    tasks: dict[str, int] = {}
+    tasks: dict[str, TaskID] = {}
 
     def report(stage: str, done: int, total: int) -> None:
         if total < PROGRESS_MIN_ITEMS:
@@ -264,8 +266,8 @@ def cmd_scan(args: argparse.Namespace, out: Console, err: Console) -> int:
     seconds = time.perf_counter() - started
     codebase = graph.codebase
     kinds = Counter(d.kind for m in codebase.modules for d in m.definitions)
-    edge_kinds = Counter(attrs.get("kind", "call") for _, _, attrs in graph.functions.edges(data=True))
-    import_edges = sum(1 for _, _, a in graph.modules.edges(data=True) if a.get("import"))
+    edge_kinds = graph.function_edge_kinds()
+    import_edges = sum(1 for signals in graph.module_signals().values() if "import" in signals)
 
     table = Table(title=f"strangler scan {args.path}", show_header=False, title_justify="left")
     table.add_row("files analyzed", f"{codebase.files_analyzed:,}")
@@ -296,7 +298,7 @@ def cmd_scan(args: argparse.Namespace, out: Console, err: Console) -> int:
     return ExitCode.OK
 
 
-def _excluded_by_reason(excluded: Sequence) -> list[tuple[str, int]]:
+def _excluded_by_reason(excluded: Sequence[Excluded]) -> list[tuple[str, int]]:
     totals: Counter[str] = Counter()
     for item in excluded:
         totals[item.reason] += item.files
@@ -357,6 +359,8 @@ def cmd_analyze(args: argparse.Namespace, out: Console, err: Console) -> int:
                     out.print(f"{source.path}: {note}", markup=False)
         if result.moved:
             out.print(f"Applied {result.moved} module assignment(s) from {args.overrides}.", markup=False)
+        for note in plan.notes:
+            out.print(f"Note: {note}.", markup=False)
         for note in result.notes:
             out.print(note, markup=False)
         out.print(f"Wrote {', '.join(p.name for p in result.written)} to {out_dir}/", markup=False)
@@ -364,15 +368,16 @@ def cmd_analyze(args: argparse.Namespace, out: Console, err: Console) -> int:
     if args.overrides:
         err.print("strangler: --overrides applies to one codebase; analyze it on its own.")
         return ExitCode.USAGE
-    base = AnalysisOptions().replace(cache=not args.no_cache, cache_dir=args.cache_dir or "")
-    flags = {k: v for k, v in (("services", args.services), ("resolution", args.resolution), ("seed", args.seed))
-             if v}
+    flags = _flags(args)
+    options_for(None, config=_config(args), flags=flags)  # a bad --config stops the batch before it starts
     with _batch_progress(err, len(paths)) as tick:
-        batch = analyze_batch(paths, out_dir, base, flags=flags, formats=formats, jobs=args.jobs or 1,
-                              on_done=tick, runtime_files=[Path(f) for f in args.runtime])
+        batch = analyze_batch(paths, out_dir, config=_config(args), flags=flags, formats=formats, on_done=tick,
+                              runtime_files=[Path(f) for f in args.runtime])
     for row in batch.rows:
         status = "ok" if row.status == "ok" else f"FAILED: {row.error}"
         out.print(f"  {row.name}: {status}", markup=False)
+        for note in row.notes:
+            out.print(f"    note: {note}.", markup=False)
     failed = [r for r in batch.rows if r.status != "ok"]
     out.print(f"Analyzed {len(batch.rows) - len(failed)} of {len(batch.rows)} codebases; "
               f"wrote {out_dir}/index.md and {out_dir}/portfolio.xlsx.", markup=False)
@@ -446,7 +451,7 @@ def cmd_record(args: argparse.Namespace, out: Console, err: Console) -> int:
 def cmd_cache(args: argparse.Namespace, out: Console, err: Console) -> int:
     from analyzer.scan.cache import cache_info, clear_cache, folder_for
 
-    folder = folder_for(AnalysisOptions(cache_dir=args.cache_dir or ""))
+    folder = folder_for(options_for(None, flags=Flags(cache_dir=args.cache_dir or None)))
     info = cache_info(folder)
     if args.action == "clear":
         if info.exists and not info.ours:

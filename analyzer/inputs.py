@@ -11,10 +11,12 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
+if sys.version_info >= (3, 11):  # the one place TOML is parsed (analyzer.options, .rules, .export.overrides)
     import tomllib
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
+
+TOMLDecodeError = tomllib.TOMLDecodeError
 
 #: A pyproject.toml, strangler.toml or --config file; real ones are a few KB.
 MAX_CONFIG_BYTES = 1_000_000
@@ -63,4 +65,5 @@ def check_nesting(text: str, toml: bool = False) -> None:
 def load_toml(text: str) -> dict[str, Any]:
     """tomllib.loads after the nesting check (raises InputRefused or tomllib.TOMLDecodeError)."""
     check_nesting(text, toml=True)
-    return tomllib.loads(text)
+    data: dict[str, Any] = tomllib.loads(text)
+    return data

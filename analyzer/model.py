@@ -9,11 +9,28 @@ Locations are always relative to the analysis root, POSIX separators, 1-based li
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the graph stage's networkx graphs, typed without importing networkx here
+    import networkx as nx
 
 from analyzer.version import __version__
+
+# --------------------------------------------------------------------------- names
+
+
+def enclosing(name: str, names: Container[str]) -> str | None:
+    """The longest dotted prefix of `name` (itself included) that is one of `names`, else None:
+    the module holding a function, the app package holding a module."""
+    candidate = name
+    while candidate:
+        if candidate in names:
+            return candidate
+        candidate = candidate.rpartition(".")[0]
+    return None
+
 
 # --------------------------------------------------------------------------- scan facts
 
@@ -24,12 +41,6 @@ USAGES = ("discarded", "assigned", "returned", "tested", "argument", "awaited", 
 #: How a callee is invoked when not called directly: "" (direct call), "delay", "apply_async",
 #: "submit", "enqueue", "thread", "signal" (a signal/event send), "callback".
 DEFERRALS = ("", "delay", "apply_async", "submit", "enqueue", "thread", "signal", "callback")
-
-
-@dataclass(frozen=True, slots=True)
-class Location:
-    path: str
-    line: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +130,9 @@ class CallSite:
     in_loop: bool = False
     deferred: str = ""  # one of DEFERRALS
     args: tuple[str, ...] = ()  # argument source text, each trimmed to 80 characters
+    # the lambda the call is written in, named as PyCG names it ("shop.mod.f.<lambda1>"), or "".
+    # `caller` stays the function around it: lambdas are never definitions of the plan.
+    lambda_scope: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,11 +244,28 @@ class CodeBase:
     def module(self, name: str) -> ModuleFacts:
         return self._by_name()[name]
 
+    def module_of(self, qualname: str) -> str | None:
+        """The analyzed module defining `qualname` (a module, class, function, method or a name
+        inside one): its definition's module, else its longest dotted prefix that is a module;
+        None for a name outside the analyzed tree (`requests.post`, `<builtin>.len`)."""
+        return self._definitions().get(qualname) or enclosing(qualname, self._by_name())
+
+    def defines(self, qualname: str) -> bool:
+        """Whether `qualname` is a class, function or method defined in the analyzed tree."""
+        return qualname in self._definitions()
+
     def _by_name(self) -> dict[str, ModuleFacts]:
-        cached = self.__dict__.get("_index")
+        cached: dict[str, ModuleFacts] | None = self.__dict__.get("_index")
         if cached is None:
             cached = {m.name: m for m in self.modules}
             object.__setattr__(self, "_index", cached)
+        return cached
+
+    def _definitions(self) -> dict[str, str]:
+        cached: dict[str, str] | None = self.__dict__.get("_definition_index")
+        if cached is None:
+            cached = {d.qualname: m.name for m in self.modules for d in m.definitions}
+            object.__setattr__(self, "_definition_index", cached)
         return cached
 
 
@@ -264,27 +295,47 @@ class DataAccess:
     line: int
 
 
-@dataclass(frozen=True, slots=True)
-class ModuleMetrics:
-    loc: int
-    fan_in: int
-    fan_out: int
-    instability: float  # fan_out / (fan_in + fan_out), 0 when isolated
+#: Signals that are code depending on code (not data, history or vocabulary).
+STRUCTURAL_SIGNALS = ("call", "import", "inherit", "reference")
 
 
 @dataclass(frozen=True)
 class CodeGraph:
-    """Output of the graph stage. Graphs are networkx DiGraphs; typed helpers in analyzer.graph.structure."""
+    """Output of the graph stage: networkx graphs built by analyzer.graph.structure.
+
+    Other stages read the graphs through the accessors below, never through networkx attribute
+    names: `functions` has qualname nodes and edges with `kind` and `weight`; `modules` has one
+    edge attribute per signal in SIGNALS plus the combined `weight`.
+    """
 
     codebase: CodeBase
-    functions: Any  # nx.DiGraph: qualname nodes; edge attrs kind, weight, sites
-    modules: Any  # nx.DiGraph: module nodes; edge attr per signal in SIGNALS + "weight"
-    module_metrics: dict[str, ModuleMetrics]
+    functions: nx.DiGraph[str]
+    modules: nx.DiGraph[str]
     models: tuple[OrmModel, ...] = ()
     data_access: tuple[DataAccess, ...] = ()
     calls: tuple[CallSite, ...] = ()  # every call site incl. expanded signal/deferred ones
     references: tuple[Reference, ...] = ()  # code named by strings (`include("billing.urls")`), found by the graph stage
     runtime: RuntimeGraph | None = None  # calls observed at run time (--runtime), None without runtime files
+
+    def module_signals(self) -> dict[tuple[str, str], dict[str, float]]:
+        """Each directed module edge's positive signal values, by (source, target), sorted."""
+        edges = {}
+        for source, target, attributes in sorted(self.modules.edges(data=True), key=lambda e: (e[0], e[1])):
+            edges[(source, target)] = {s: float(v) for s in SIGNALS
+                                       if isinstance(v := attributes.get(s), (int, float)) and v > 0}
+        return edges
+
+    def dependencies(self) -> list[tuple[str, str]]:
+        """Module pairs (a uses b) linked by a call, a runtime import, inheritance or a reference."""
+        return [(a, b) for a, b, attributes in self.modules.edges(data=True)
+                if a != b and any(attributes.get(s, 0) for s in STRUCTURAL_SIGNALS)]
+
+    def function_edge_kinds(self) -> dict[str, int]:
+        """How many function-level edges are of each kind (call, reference, inherit)."""
+        counts: dict[str, int] = {}
+        for _, _, kind in self.functions.edges(data="kind", default="call"):
+            counts[str(kind)] = counts.get(str(kind), 0) + 1
+        return counts
 
 
 # --------------------------------------------------------------------------- decompose
@@ -307,9 +358,16 @@ class Cluster:
     modules: tuple[str, ...]
     loc: int
     tables: tuple[str, ...] = ()  # tables this service owns
-    tables_shared: tuple[str, ...] = ()  # tables it touches that other services also touch
     cohesion: float = 0.0
     coupling: float = 0.0
+
+
+@dataclass(frozen=True)
+class TableUse:
+    """Who owns a table and which other services touch it (plan.json `data[table]`)."""
+
+    owner: str
+    used_by: tuple[str, ...] = ()  # other services (or the shared kernel) reading or writing it, sorted
 
 
 @dataclass(frozen=True)
@@ -324,6 +382,7 @@ class Decomposition:
     shared_reasons: dict[str, str] = field(default_factory=dict)  # shared module -> why it is shared
     notes: tuple[str, ...] = ()  # non-fatal remarks (pins naming unknown modules, ...)
     placement: dict[str, str] = field(default_factory=dict)  # module -> how the package structure placed it
+    tables: dict[str, TableUse] = field(default_factory=dict)  # table -> its owner and other users, sorted
 
 
 # --------------------------------------------------------------------------- plan (the contract)
@@ -358,6 +417,38 @@ class PlanEntryPoint:
 
 
 @dataclass(frozen=True)
+class Trigger:
+    """How one kind of entry point is triggered on the service's compute target."""
+
+    kind: str  # entry kind: "http", "schedule", ...
+    count: int  # entry points of that kind
+    trigger: str  # "API Gateway HTTP API", "EventBridge Scheduler", ...
+
+
+@dataclass(frozen=True)
+class Effort:
+    """What extracting a service takes; `size` is ranked against the codebase's other services."""
+
+    size: str  # "S" | "M" | "L" | "XL"
+    points: float
+    loc: int
+    call_sites_to_replace: int
+    sync_call_sites: int
+    shared_tables_to_split: tuple[str, ...]
+    basis: str  # how the size was ranked, in words
+
+
+@dataclass(frozen=True)
+class Risk:
+    """How risky extracting a service is, ranked by entanglement against the codebase's other services."""
+
+    level: str  # "low" | "medium" | "high"
+    causes: tuple[str, ...]
+    score: float  # the service's entanglement
+    basis: str  # how the level was ranked, in words
+
+
+@dataclass(frozen=True)
 class Service:
     name: str
     kind: str  # "service" | "shared"
@@ -366,7 +457,15 @@ class Service:
     tables: tuple[str, ...] = ()
     entry_points: tuple[PlanEntryPoint, ...] = ()
     target: Target | None = None  # None for the shared kernel
-    extra: dict[str, Any] = field(default_factory=dict)  # extra contract fields, merged on export
+    # Beyond the contract (plan.json keys of the same name):
+    tables_shared: tuple[str, ...] = ()  # tables it touches that another service also touches
+    module_loc: Mapping[str, int] = field(default_factory=dict)
+    placement: Mapping[str, str] = field(default_factory=dict)  # module -> how the package structure placed it
+    why: Mapping[str, tuple[WhyLink, ...]] = field(default_factory=dict)  # module -> its strongest links
+    triggers: tuple[Trigger, ...] = ()  # services only
+    fargate_score: float | None = None  # services only: summed Fargate evidence
+    effort: Effort | None = None  # services only
+    risk: Risk | None = None  # services only
 
 
 @dataclass(frozen=True)
@@ -382,19 +481,60 @@ class BoundaryCall:
 
 
 @dataclass(frozen=True)
+class PayloadWarning:
+    """A call argument that looks like a large payload, and the channel limit it may exceed."""
+
+    caller: str
+    callee: str
+    path: str
+    line: int
+    argument: str  # the argument's source text
+    channel: str
+    limit: str  # key in analyzer/rules/limits.toml
+    limit_value: str  # "6 MB"
+    source: str  # where AWS documents the limit
+    remedy: str
+
+
+@dataclass(frozen=True)
 class Boundary:
     source: str
     target: str
     style: str  # the summary: sync when any call is sync (the caller waits on the target somewhere)
     channel: str
     calls: tuple[BoundaryCall, ...] = ()
-    extra: dict[str, Any] = field(default_factory=dict)
+    payload_warnings: tuple[PayloadWarning, ...] = ()
     channels: tuple[ChannelCount, ...] = ()  # the calls by style and channel: what the summary merges
     runtime: BoundaryRuntime | None = None  # observed volumes, observed-only calls, hot paths
 
     def channel_mix(self) -> str:
         """'sync/http ×1, async/sqs ×1': every style and channel among the calls, with counts."""
         return ", ".join(f"{c.style}/{c.channel} ×{c.calls}" for c in self.channels)
+
+
+@dataclass(frozen=True)
+class DataLink:
+    """One place where a service reaches into another service's table."""
+
+    kind: str  # "relation" (FK, O2O, M2M, relationship) | "join" (SQL across both) | "write" | "query"
+    table: str
+    accessor: str  # the function or class (or module) that reaches in
+    path: str
+    line: int
+    via: str  # the access as the graph stage recorded it: relation, get_model, objects.filter, sql, save...
+
+
+@dataclass(frozen=True)
+class DataBoundary:
+    """The data coupling between two services: what `source` reaches of `target`'s tables, and how
+    it should be reached once they are apart (analyzer.recommend.data)."""
+
+    source: str  # the service reaching into the data
+    target: str  # the service owning the tables
+    tables: tuple[str, ...]
+    pattern: str  # "owner-api" | "transitional-join" | "read-model" | "sync-lookup"
+    reasons: tuple[str, ...]
+    links: tuple[DataLink, ...]
 
 
 @dataclass(frozen=True)
@@ -414,6 +554,45 @@ class Wave:
 
 
 @dataclass(frozen=True)
+class VerdictFigures:
+    services: int
+    services_in_sync_cycles: int
+    calls_to_make_async: int
+    shared_tables: int
+    held_back: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Extract in waves, or modularise in place first, with the figures behind it."""
+
+    kind: str  # "extract" | "modularise-first"
+    summary: str
+    figures: VerdictFigures
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """One AWS limit (analyzer/rules/limits.toml), with where and when it was read."""
+
+    key: str  # "lambda.timeout"
+    value: float
+    unit: str  # "s", "MB", "KiB", ...
+    applies_to: str  # "lambda" | "sqs" | "sns" | "eventbridge" | "fargate"
+    source: str  # AWS documentation URL
+    checked: str  # date the value was read
+    description: str = ""
+    note: str = ""
+    conservative: bool = True  # False for a recorded-but-unused newer value
+
+    @property
+    def display(self) -> str:
+        """'900 s', '1,024 KiB': the value as a person reads it."""
+        number = int(self.value) if float(self.value).is_integer() else self.value
+        return f"{number:,} {self.unit}"
+
+
+@dataclass(frozen=True)
 class SourceInfo:
     root: str
     files_analyzed: int
@@ -426,7 +605,7 @@ class SourceInfo:
 
 @dataclass(frozen=True)
 class Plan:
-    """The plan.json contract (schema_version 1). Extra top-level fields live in `extra`."""
+    """The plan.json contract (schema_version 1), and the fields beyond it every renderer reads."""
 
     source: SourceInfo
     services: tuple[Service, ...]
@@ -435,8 +614,29 @@ class Plan:
     waves: tuple[Wave, ...]
     schema_version: int = 1
     tool: dict[str, str] = field(default_factory=lambda: {"name": "strangler", "version": __version__})
-    extra: dict[str, Any] = field(default_factory=dict)
+    # Beyond the contract (plan.json keys of the same name):
+    data: Mapping[str, TableUse] = field(default_factory=dict)  # table -> owner and other users
+    limits: tuple[Limit, ...] = ()  # the AWS limits the recommendation used
+    verdict: Verdict | None = None
+    notes: tuple[str, ...] = ()  # non-fatal remarks from the analysis
+    data_boundaries: tuple[DataBoundary, ...] = ()  # relations, joins and queries across services
     runtime: RuntimeSummary | None = None  # the runtime files the plan was weighted with
+
+    def service_of(self, module: str) -> str | None:
+        """The service (or shared kernel) the plan places `module` in; None when it places it nowhere."""
+        return self.module_services().get(module)
+
+    def module_of(self, qualname: str) -> str | None:
+        """The module of the plan holding `qualname` (its longest dotted prefix the plan places)."""
+        return enclosing(qualname, self.module_services())
+
+    def module_services(self) -> dict[str, str]:
+        """module -> the service (or shared kernel) holding it."""
+        cached: dict[str, str] | None = self.__dict__.get("_module_services")
+        if cached is None:
+            cached = {m: s.name for s in self.services for m in s.modules}
+            object.__setattr__(self, "_module_services", cached)
+        return cached
 
 
 # --------------------------------------------------------------------------- runtime evidence (issue 15)

@@ -1,7 +1,9 @@
 """AnalysisOptions: the defaults table is the schema; unknown keys are rejected.
 
 Options come from, lowest precedence first: the defaults below, `[tool.strangler]` in the
-analyzed project's pyproject.toml or its strangler.toml, a `--config FILE`, then CLI flags.
+analyzed project's pyproject.toml or its strangler.toml, a `--config FILE`, then flags (the
+command line, the review page). `options_for` is the one place that order is applied, for a
+single run, each codebase of a batch, scan, explain, check and the review page alike.
 
 The analyzed project is untrusted (a vendor's repository, an upload): its own files may set
 analysis settings only (PROJECT_OPTIONS). Options that touch the file system, run programs or
@@ -12,18 +14,13 @@ file or the command line; a project file setting one is refused, naming the file
 from __future__ import annotations
 
 import dataclasses
-import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from analyzer.errors import ConfigError
-from analyzer.inputs import MAX_CONFIG_BYTES, InputRefused, load_toml, read_limited
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+from analyzer.inputs import MAX_CONFIG_BYTES, InputRefused, TOMLDecodeError, load_toml, read_limited
 
 #: Infrastructure, never analyzed and not listed: version control, virtualenvs, caches, build
 #: output. What is not the application (tests, migrations, docs, tooling) is a separate table with
@@ -95,7 +92,53 @@ USER_ONLY_OPTIONS = {
 }
 
 
-def options_from_mapping(data: dict[str, Any], *, base: AnalysisOptions | None = None,
+#: The smallest value each numeric option may take, and what it means there.
+MINIMUM = {
+    "services": (0, "0 lets the resolution decide"),
+    "jobs": (0, "0 uses every core"),
+    "max_file_bytes": (1, "a file size in bytes"),
+    "cochange_commits": (0, "0 turns the co-change signal off"),
+}
+
+
+@dataclass(frozen=True)
+class Flags:
+    """What the user asked for on the command line or the review page; None or () means not given.
+
+    `exclude` and `include` add to what the configuration says; every other flag replaces it.
+    """
+
+    exclude: tuple[str, ...] = ()
+    include: tuple[str, ...] = ()
+    roots: tuple[str, ...] = ()
+    cache: bool | None = None
+    cache_dir: str | None = None
+    jobs: int | None = None
+    services: int | None = None
+    resolution: float | None = None
+    seed: int | None = None
+
+    def over(self, options: AnalysisOptions) -> AnalysisOptions:
+        changes: dict[str, Any] = {key: value for key, value in (
+            ("roots", self.roots), ("cache", self.cache), ("cache_dir", self.cache_dir), ("jobs", self.jobs),
+            ("services", self.services), ("resolution", self.resolution), ("seed", self.seed),
+        ) if value is not None and value != ()}
+        if self.exclude:
+            changes["extra_exclude"] = (*options.extra_exclude, *self.exclude)
+        if self.include:
+            changes["include"] = (*options.include, *self.include)
+        return _checked(options.replace(**changes), "the command line")
+
+
+def options_for(path: Path | None, *, config: Path | None = None, flags: Flags | None = None,
+                base: AnalysisOptions | None = None) -> AnalysisOptions:
+    """The options for analyzing `path`: `base` (the defaults) < the project's own pyproject.toml or
+    strangler.toml (analysis settings only) < the user's `config` file < `flags`."""
+    project = path if path is not None and path.is_dir() else None
+    return (flags or Flags()).over(load_project_options(project, config, base))
+
+
+def options_from_mapping(data: Mapping[str, Any], *, base: AnalysisOptions | None = None,
                          origin: str = "configuration") -> AnalysisOptions:
     """Validate a config table against the defaults and merge it over `base`."""
     base = base or AnalysisOptions()
@@ -109,7 +152,21 @@ def options_from_mapping(data: dict[str, Any], *, base: AnalysisOptions | None =
     for key, value in data.items():
         default = getattr(base, key)
         changes[key] = _coerce(key, value, default, origin)
-    return base.replace(**changes)
+    return _checked(base.replace(**changes), origin)
+
+
+def _checked(options: AnalysisOptions, origin: str) -> AnalysisOptions:
+    """Refuse values that mean nothing (a negative number of services, a resolution of 0)."""
+    for key, (least, meaning) in MINIMUM.items():
+        value = getattr(options, key)
+        if value < least:
+            raise ConfigError(f"Option {key!r} from {origin} must be at least {least} ({meaning}), not {value}.")
+    if options.resolution <= 0:
+        raise ConfigError(f"Option 'resolution' from {origin} must be greater than 0, not {options.resolution:g}.")
+    negative = sorted(signal for signal, weight in options.weights.items() if weight < 0)
+    if negative:
+        raise ConfigError(f"Option 'weights' from {origin} must not be negative ({', '.join(negative)}).")
+    return options
 
 
 def _coerce(key: str, value: Any, default: Any, origin: str) -> Any:
@@ -153,12 +210,12 @@ def _coerce(key: str, value: Any, default: Any, origin: str) -> Any:
     return value
 
 
-def load_project_options(root: Path, config_file: Path | None = None,
+def load_project_options(root: Path | None, config_file: Path | None = None,
                          base: AnalysisOptions | None = None) -> AnalysisOptions:
     """Read `[tool.strangler]` from root/pyproject.toml, root/strangler.toml (the project's own:
-    analysis settings only), then `config_file` (the user's: any option)."""
+    analysis settings only; none without a root), then `config_file` (the user's: any option)."""
     options = base or AnalysisOptions()
-    candidates: list[tuple[Path, bool, bool]] = [
+    candidates: list[tuple[Path, bool, bool]] = [] if root is None else [
         (root / "pyproject.toml", True, True),
         (root / "strangler.toml", False, True),
     ]
@@ -180,7 +237,7 @@ def load_project_options(root: Path, config_file: Path | None = None,
 def _read_table(path: Path, is_pyproject: bool) -> dict[str, Any]:
     try:
         data = load_toml(read_limited(path, MAX_CONFIG_BYTES))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except (TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path} is not valid TOML ({exc}); fix or remove it.") from exc
     except InputRefused as exc:
         raise ConfigError(f"{path} {exc}; fix or remove it.") from exc

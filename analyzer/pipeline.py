@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import msgpack
 import networkx as nx
@@ -20,7 +21,7 @@ import networkx as nx
 from analyzer import graph as graph_package
 from analyzer import model as model_module
 from analyzer.decompose import decompose
-from analyzer.errors import NoPythonFiles, SourceNotFound, StranglerError
+from analyzer.errors import SourceNotFound, StranglerError
 from analyzer.export import FORMATS, write_outputs
 from analyzer.export.atomic import write_file
 from analyzer.export.check import NewCoupling, find_new_coupling, find_unplanned_modules
@@ -28,25 +29,14 @@ from analyzer.export.overrides import read_overrides
 from analyzer.export.plan_json import read_plan
 from analyzer.export.portfolio import PortfolioRow, render_portfolio_markdown, render_portfolio_xlsx
 from analyzer.graph import build_graph, with_runtime
-from analyzer.model import CallSite, CodeBase, CodeGraph, Plan, Progress
-from analyzer.options import AnalysisOptions, load_project_options
+from analyzer.model import CallSite, CodeBase, CodeGraph, DataAccess, OrmModel, Plan, Progress, Reference
+from analyzer.options import AnalysisOptions, Flags, options_for
 from analyzer.recommend import recommend
 from analyzer.runtime import RuntimeEvidence, load_runtime
 from analyzer.runtime.recorder import Recording, run_recorded
 from analyzer.scan import codec, scan_keyed
 from analyzer.scan.cache import FactCache, derived_key
 from analyzer.scan.records import gc_paused
-
-
-def resolve_options(path: Path, options: AnalysisOptions | None, config_file: Path | None = None,
-                    overrides: dict | None = None) -> AnalysisOptions:
-    """Defaults < project config (pyproject/strangler.toml) < --config file < explicit overrides."""
-    loaded = load_project_options(path, config_file)
-    if options is not None:
-        loaded = options
-    if overrides:
-        loaded = loaded.replace(**overrides)
-    return loaded
 
 
 def build(path: str | Path, options: AnalysisOptions | None = None,
@@ -60,7 +50,7 @@ def build(path: str | Path, options: AnalysisOptions | None = None,
         raise SourceNotFound(f"{path} does not exist; pass the folder of the codebase to analyze.")
     if not root.is_dir():
         raise SourceNotFound(f"{path} is not a folder; pass the folder of the codebase to analyze.")
-    options = options or load_project_options(root)
+    options = options or options_for(root)
     # The CodeBase and graphs are a few hundred thousand long-lived objects without reference
     # cycles: the cyclic collector is paused while they are built and they are then frozen
     # (gc.freeze), so that no later collection walks them again. What an earlier build froze
@@ -68,10 +58,6 @@ def build(path: str | Path, options: AnalysisOptions | None = None,
     gc.unfreeze()
     with gc_paused():
         codebase, codebase_key = scan_keyed(root, options, progress=progress)
-        if not codebase.modules and codebase.skipped:
-            first = codebase.skipped[0]
-            raise NoPythonFiles(f"{path} has no Python file Strangler could read ({len(codebase.skipped)} skipped, "
-                                f"e.g. {first.path}: {first.reason}); fix those files or point at another folder.")
         graph = _graph(root, codebase, codebase_key, options)
         if runtime is not None:
             graph = with_runtime(graph, runtime, options)
@@ -84,7 +70,7 @@ def _graph(root: Path, codebase: CodeBase, codebase_key: str, options: AnalysisO
     cache = FactCache.open(options)
     key = derived_key(codebase_key, _GRAPH_CODE, sorted(options.weights.items()))
     stored = cache.get_derived("graphs", key, _StoredGraph)
-    if stored is not None:
+    if isinstance(stored, _StoredGraph):
         try:
             return stored.attach(codebase)
         except (IndexError, TypeError):  # an entry that does not fit this CodeBase is a miss
@@ -96,40 +82,59 @@ def _graph(root: Path, codebase: CodeBase, codebase_key: str, options: AnalysisO
 
 @dataclass(frozen=True)
 class _StoredGraph:
-    """A CodeGraph as cached: without the CodeBase it was built from (cached already), and with
-    each of its calls as the position of that very CallSite in the CodeBase's own call list, or
-    the CallSite itself for the calls the graph stage added (signal handlers reached)."""
+    """A CodeGraph as cached: its fields without the CodeBase it was built from (cached already),
+    and each of its calls as the position of that very CallSite in the CodeBase's own call list,
+    or the CallSite itself for the calls the graph stage added (signal handlers reached)."""
 
-    graph: CodeGraph  # codebase None, calls ()
+    functions: nx.DiGraph[str]
+    modules: nx.DiGraph[str]
+    models: tuple[OrmModel, ...]
+    data_access: tuple[DataAccess, ...]
+    references: tuple[Reference, ...]
     calls: tuple[int | CallSite, ...]
 
     @classmethod
     def detach(cls, graph: CodeGraph) -> _StoredGraph:
         position = {id(call): index for index, call in enumerate(_own_calls(graph.codebase))}
-        return cls(replace(graph, codebase=None, calls=()), tuple(position.get(id(c), c) for c in graph.calls))
+        return cls(graph.functions, graph.modules, graph.models, graph.data_access, graph.references,
+                   tuple(position.get(id(c), c) for c in graph.calls))
 
     def attach(self, codebase: CodeBase) -> CodeGraph:
         own = _own_calls(codebase)
-        calls = tuple(own[c] if type(c) is int else c for c in self.calls)
-        return replace(self.graph, codebase=codebase, calls=calls)
+        calls = tuple(own[c] if isinstance(c, int) else c for c in self.calls)
+        return CodeGraph(codebase=codebase, functions=self.functions, modules=self.modules, models=self.models,
+                         data_access=self.data_access, calls=calls, references=self.references)
 
 
-def _encode_digraph(graph: nx.DiGraph) -> tuple:
+#: A DiGraph attribute dictionary: node or edge attributes by name.
+Attributes = dict[str, Any]
+
+
+def _internals(graph: nx.DiGraph[str]) -> tuple[Attributes, dict[str, Attributes], dict[str, dict[str, Attributes]],
+                                                 dict[str, dict[str, Attributes]]]:
+    """networkx's own node, successor and predecessor dictionaries (not in its public API or stubs):
+    the codec reads and writes them directly, which is what makes a cached graph fast to load."""
+    state = vars(graph)
+    return graph.graph, state["_node"], state["_adj"], state["_pred"]
+
+
+def _encode_digraph(graph: nx.DiGraph[str]) -> tuple[bytes]:
     """A DiGraph as one msgpack blob of plain data, decoded by msgpack alone (no call back into
     Python per object): node names once, each node's attributes, then successors and the order of
     predecessors by node position (predecessor dicts are the successors' own attribute dicts, as
     networkx shares them), and the attribute keys whose list values were stored as arrays. A graph
     holding anything else (a record, a nested list) raises CodecError: it is not cached."""
-    names = list(graph._node)
+    graph_attributes, node_attributes, adjacency, preceding = _internals(graph)
+    names = list(node_attributes)
     index = {name: position for position, name in enumerate(names)}
-    list_keys = sorted({key for neighbours in graph._adj.values() for attributes in neighbours.values()
+    list_keys = sorted({key for neighbours in adjacency.values() for attributes in neighbours.values()
                         for key, value in attributes.items() if type(value) is list})
-    nodes = tuple(_plain_attributes(attributes, ()) for attributes in graph._node.values())
+    nodes = tuple(_plain_attributes(attributes, ()) for attributes in node_attributes.values())
     successors = tuple((index[u], tuple(index[v] for v in neighbours),
                         tuple(_plain_attributes(attributes, list_keys) for attributes in neighbours.values()))
-                       for u, neighbours in graph._adj.items() if neighbours)
-    predecessors = tuple((index[v], tuple(index[u] for u in before)) for v, before in graph._pred.items() if before)
-    blob = msgpack.packb((_plain_attributes(graph.graph, ()), tuple(names), nodes, successors, predecessors,
+                       for u, neighbours in adjacency.items() if neighbours)
+    predecessors = tuple((index[v], tuple(index[u] for u in before)) for v, before in preceding.items() if before)
+    blob = msgpack.packb((_plain_attributes(graph_attributes, ()), tuple(names), nodes, successors, predecessors,
                           tuple(list_keys)), use_bin_type=True)
     return (blob,)
 
@@ -137,7 +142,7 @@ def _encode_digraph(graph: nx.DiGraph) -> tuple:
 _PLAIN = (str, int, float, bool, type(None))
 
 
-def _plain_attributes(attributes: dict, list_keys) -> dict:
+def _plain_attributes(attributes: Attributes, list_keys: Sequence[str]) -> Attributes:
     """`attributes` with list values under `list_keys` as tuples; CodecError for anything msgpack
     alone would not give back as it was (a record, a list elsewhere, a non-str key)."""
     out = {}
@@ -152,23 +157,23 @@ def _plain_attributes(attributes: dict, list_keys) -> dict:
     return out
 
 
-def _plain_value(value) -> bool:
+def _plain_value(value: object) -> bool:
     kind = type(value)
     if kind in _PLAIN:
         return True
-    if kind is tuple:
+    if isinstance(value, tuple) and kind is tuple:
         return all(map(_plain_value, value))
     return False
 
 
-def _build_digraph(fields: tuple) -> nx.DiGraph:
+def _build_digraph(fields: tuple[bytes]) -> nx.DiGraph[str]:
     (blob,) = fields
     attributes, names, nodes, successors, predecessors, list_keys = msgpack.unpackb(
         blob, use_list=False, raw=False, strict_map_key=True)
     if type(attributes) is not dict or len(names) != len(nodes) or not all(type(n) is dict for n in nodes):
         raise codec.CodecError("graph entry with mismatched nodes")
     name = names.__getitem__
-    adjacency: dict = {node: {} for node in names}
+    adjacency: dict[str, dict[str, Attributes]] = {node: {} for node in names}
     for u, targets, edges in successors:
         if list_keys:
             for edge in edges:
@@ -176,15 +181,13 @@ def _build_digraph(fields: tuple) -> nx.DiGraph:
                     if key in edge:
                         edge[key] = list(edge[key])
         adjacency[names[u]] = dict(zip(map(name, targets), edges, strict=True))
-    preceding: dict = {node: {} for node in names}
+    preceding: dict[str, dict[str, Attributes]] = {node: {} for node in names}
     for v, sources in predecessors:
         target = names[v]
         preceding[target] = {source: adjacency[source][target] for source in map(name, sources)}
-    graph = nx.DiGraph()
+    graph: nx.DiGraph[str] = nx.DiGraph()
     graph.graph.update(attributes)
-    graph._node = dict(zip(names, nodes, strict=True))
-    graph._adj = graph._succ = adjacency
-    graph._pred = preceding
+    vars(graph).update(_node=dict(zip(names, nodes, strict=True)), _adj=adjacency, _succ=adjacency, _pred=preceding)
     return graph
 
 
@@ -223,8 +226,8 @@ def record_command(command: Sequence[str], source: Path, out: Path) -> Recording
 def analyze(path: str | Path, options: AnalysisOptions | None = None,
             progress: Progress | None = None, runtime: RuntimeEvidence | None = None) -> Plan:
     """Analyze one codebase into a migration plan."""
-    graph = build(path, options, progress, runtime)
-    return plan_from_graph(graph, options or load_project_options(Path(path)))
+    options = options or options_for(Path(path))
+    return plan_from_graph(build(path, options, progress, runtime), options)
 
 
 # --------------------------------------------------------------------------- writing plans
@@ -249,8 +252,7 @@ def analyze_one(path: Path, out_dir: Path, options: AnalysisOptions, *, formats:
         known = {m.name for m in graph.codebase.modules}
         baseline = plan_from_graph(graph, options)
         assignment = read_overrides(overrides, known, {s.name for s in baseline.services})
-        before = {module: s.name for s in baseline.services for module in s.modules}
-        moved = sum(1 for module, service in assignment.items() if before.get(module) != service)
+        moved = sum(1 for module, service in assignment.items() if baseline.service_of(module) != service)
         options = options.replace(assign={**options.assign, **assignment})
     plan = plan_from_graph(graph, options)
     result = write_outputs(plan, out_dir, formats)
@@ -263,17 +265,26 @@ class BatchResult:
     written: tuple[Path, ...]
 
 
-def analyze_batch(paths: Sequence[Path], out_dir: Path, base: AnalysisOptions, *, flags: dict | None = None,
-                  formats: Sequence[str] = FORMATS, jobs: int = 1,
+def analyze_batch(paths: Sequence[Path], out_dir: Path, *, config: Path | None = None, flags: Flags | None = None,
+                  formats: Sequence[str] = FORMATS,
                   on_done: Callable[[str], None] | None = None, runtime_files: Sequence[Path] = ()) -> BatchResult:
     """Analyze many codebases, each into its own subfolder; one failure never stops the others.
-    Every codebase is given every runtime file: each keeps what matches its own code."""
+
+    Each codebase gets the options a single run would (analyzer.options.options_for). `flags.jobs`
+    is the number of processes in all: codebases run side by side, up to that many, and each
+    one's scanner gets an equal share of them; without it codebases run one after the other.
+    Every codebase is given every runtime file: each keeps what matches its own code.
+    """
+    flags = flags or Flags()
     names = _unique_names(paths)
-    work = [(path, out_dir / name, name, base, flags or {}, tuple(formats), tuple(runtime_files))
+    workers = min(flags.jobs or 1, len(paths))
+    if flags.jobs:
+        flags = replace(flags, jobs=max(1, flags.jobs // workers))
+    work = [(path, out_dir / name, name, config, flags, tuple(formats), tuple(runtime_files))
             for path, name in zip(paths, names, strict=True)]
     rows: list[PortfolioRow] = []
-    if jobs > 1 and len(work) > 1:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(work))) as pool:
+    if workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
             futures = [pool.submit(_analyze_for_batch, *item) for item in work]
             for future in as_completed(futures):
                 row = future.result()
@@ -295,12 +306,12 @@ def analyze_batch(paths: Sequence[Path], out_dir: Path, base: AnalysisOptions, *
     return BatchResult(rows=tuple(rows), written=(index, portfolio))
 
 
-def _analyze_for_batch(path: Path, out_dir: Path, name: str, base: AnalysisOptions, flags: dict,
+def _analyze_for_batch(path: Path, out_dir: Path, name: str, config: Path | None, flags: Flags,
                        formats: tuple[str, ...], runtime_files: tuple[Path, ...] = ()) -> PortfolioRow:
     started = time.perf_counter()
     try:
-        options = load_project_options(path, base=base) if path.is_dir() else base
-        result = analyze_one(path, out_dir, options.replace(**flags), formats=formats, runtime_files=runtime_files)
+        result = analyze_one(path, out_dir, options_for(path, config=config, flags=flags), formats=formats,
+                             runtime_files=runtime_files)
     except (StranglerError, OSError) as exc:
         return PortfolioRow.failed(name, str(path), str(exc), time.perf_counter() - started)
     except Exception as exc:  # a bug on one codebase must not stop the portfolio run
@@ -328,6 +339,5 @@ def check_against_plan(path: Path, plan_path: Path, options: AnalysisOptions | N
     """Call sites that cross services in the approved plan but are not listed in it."""
     plan = read_plan(plan_path)
     graph = build(path, options, progress)
-    module_service = {module: s.name for s in plan.services for module in s.modules}
-    return sorted(find_new_coupling(plan, graph.calls, module_service)
+    return sorted(find_new_coupling(plan, graph.calls)
                   + find_unplanned_modules(plan, graph.codebase.modules))

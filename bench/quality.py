@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -62,6 +63,7 @@ class Outcome:
     score: Score | None
     plan: dict | None
     error: str = ""
+    foreign_keys: dict | None = None
 
 
 def run(name: str, codebase: Codebase, rules: list[list[str]], cold: bool) -> Outcome:
@@ -81,7 +83,52 @@ def run(name: str, codebase: Codebase, rules: list[list[str]], cold: bool) -> Ou
         said = (result.stderr or result.stdout).strip().splitlines()
         return Outcome(name, codebase.requirement, seconds, None, None, said[-1] if said else f"exit {result.returncode}")
     plan = json.loads((out / "plan.json").read_text(encoding="utf-8"))
-    return Outcome(name, codebase.requirement, seconds, score(rules, plan), plan)
+    return Outcome(name, codebase.requirement, seconds, score(rules, plan), plan,
+                   foreign_keys=foreign_keys(root, plan))
+
+
+RELATION_FIELDS = ("ForeignKey", "OneToOneField", "ManyToManyField", "relationship")
+#: Relations to models that are not the project's own (Django's user, content types, auth).
+EXTERNAL_TARGETS = re.compile(r"AUTH_USER_MODEL|ContentType|['\"](auth|contenttypes|sites)\.|\b(User|Group|Permission|Site)\b")
+
+
+def foreign_keys(root: Path, plan: dict) -> dict:
+    """Model relations declared in the source (found with `ast`, independently of Strangler), how
+    many the analysis resolved to a model, how many cross services, and how many of those the
+    plan lists as data boundaries."""
+    import ast
+
+    from analyzer.pipeline import build
+
+    graph = build(root)
+    analyzed = {m.path for m in graph.codebase.modules}
+    declared: set[tuple[str, int]] = set()
+    external: set[tuple[str, int]] = set()
+    for path in sorted(analyzed):
+        try:
+            tree = ast.parse((root / path).read_bytes())
+        except (SyntaxError, ValueError):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and (node.args or node.keywords):
+                name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+                if name in RELATION_FIELDS:
+                    target = ast.unparse(node.args[0]) if node.args else ast.unparse(node.keywords[0].value)
+                    (external if EXTERNAL_TARGETS.search(target) else declared).add((path, node.lineno))
+    resolved = {(a.path, a.line) for a in graph.data_access if a.via == "relation"}
+    service_of = {m: s["name"] for s in plan["services"] for m in s["modules"] if s["kind"] == "service"}
+    owner = {table: row["owner"] for table, row in plan.get("data", {}).items()}
+    crossing = {(a.path, a.line) for a in graph.data_access if a.via == "relation"
+                and service_of.get(a.module) and owner.get(a.table) in set(service_of.values())
+                and service_of[a.module] != owner[a.table]}
+    listed = {(link["path"], link["line"]) for b in plan.get("data_boundaries", []) for link in b["links"]
+              if link["kind"] == "relation"}
+    patterns: dict[str, int] = {}
+    for boundary in plan.get("data_boundaries", []):
+        patterns[boundary["pattern"]] = patterns.get(boundary["pattern"], 0) + 1
+    return {"declared": len(declared), "external": len(external), "resolved": len(declared & resolved), "crossing": len(crossing),
+            "in_data_boundaries": len(crossing & listed), "data_boundaries": len(plan.get("data_boundaries", [])),
+            "patterns": patterns}
 
 
 def line(outcome: Outcome) -> str:
@@ -91,6 +138,8 @@ def line(outcome: Outcome) -> str:
     return (f"{outcome.name}: completeness={s.completeness:.3f} layer_services={s.layer_services} junk={s.junk} "
             f"largest={s.largest:.2f} shared_share={s.shared_share:.2f} services={s.services} "
             f"labelled={s.labelled} imports={_imports(outcome.plan)} fargate={len(_fargate(outcome.plan))} "
+            f"fks={(outcome.foreign_keys or {}).get('resolved')}/{(outcome.foreign_keys or {}).get('declared')} "
+            f"crossing={(outcome.foreign_keys or {}).get('in_data_boundaries')}/{(outcome.foreign_keys or {}).get('crossing')} "
             f"{outcome.seconds:.1f}s{'' if s.floors_met() else '  BELOW FLOOR'}")
 
 
@@ -145,6 +194,16 @@ def render(outcomes: list[Outcome], cold: bool) -> str:
             rows.append("- not the application: " + ", ".join(f"{reason} {files}" for reason, files in
                                                                sorted(left_out.items(), key=lambda i: -i[1])))
         rows.append("- services: " + ", ".join(f"{s['name']} ({len(s['modules'])})" for s in o.plan["services"]))
+        fks = o.foreign_keys or {}
+        if fks.get("declared"):
+            rows.append(f"- model relations: {fks['declared']} to the project's own models (found with `ast`; "
+                        f"{fks['external']} more point at Django's user, groups or content types), {fks['resolved']} "
+                        f"resolved to a model, {fks['crossing']} across services, {fks['in_data_boundaries']} of those in "
+                        f"{fks['data_boundaries']} data boundaries ("
+                        + ", ".join(f"{k} {v}" for k, v in sorted(fks["patterns"].items())) + ")")
+        verdict = o.plan.get("verdict") or {}
+        if verdict:
+            rows.append(f"- verdict: {verdict['summary']}")
         fargate = _fargate(o.plan)
         rows += ["", f"Fargate verdicts ({len(fargate)}):" if fargate else "Fargate verdicts: none."]
         for service in fargate:

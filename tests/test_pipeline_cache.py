@@ -49,7 +49,7 @@ def snapshot(graph) -> tuple:
     return (
         list(graph.functions.nodes(data=True)), list(graph.functions.edges(data=True)),
         list(graph.modules.nodes(data=True)), list(graph.modules.edges(data=True)),
-        graph.module_metrics, graph.models, graph.data_access, graph.calls, graph.codebase,
+        graph.models, graph.data_access, graph.calls, graph.codebase,
     )
 
 

@@ -53,10 +53,11 @@ from analyzer.decompose.shared import (
     structural_usage,
     utility_candidates,
 )
+from analyzer.decompose.tables import table_uses
 from analyzer.decompose.units import Units, find_units
 from analyzer.graph.runtime import observed_modules, runtime_calls_between
 from analyzer.graph.signals import signal_strength
-from analyzer.model import SIGNALS, Cluster, CodeGraph, Decomposition, ModuleFacts, WhyLink
+from analyzer.model import SIGNALS, Cluster, CodeGraph, Decomposition, ModuleFacts, TableUse, WhyLink
 from analyzer.options import AnalysisOptions
 
 __all__ = ["decompose", "SHARED_KERNEL_NAME"]
@@ -85,7 +86,7 @@ def decompose(graph: CodeGraph, options: AnalysisOptions | None = None) -> Decom
     for module, reason in named_roots(codebase.modules).items():
         if module not in service_assign:
             shared.setdefault(module, reason)
-    pins_all = Pins(tuple(tuple(g) for g in options.together), tuple(tuple(p) for p in options.apart),
+    pins_all = Pins(tuple(tuple(g) for g in options.together), tuple((a, b) for a, b in options.apart),
                     service_assign)
     context = _Context(graph, full, structural_usage(edges, options.weights), shared, service_assign, pins_all, options)
 
@@ -104,7 +105,8 @@ def decompose(graph: CodeGraph, options: AnalysisOptions | None = None) -> Decom
     if reached:
         notes.append(reached)
 
-    clusters, metrics = _measure(graph, full, assignment, modules)
+    uses = table_uses(graph.data_access, assignment)
+    clusters, metrics = _measure(graph, full, assignment, modules, uses)
     why = _explain(assignment, contributions, full, _observed_links(graph))
     return Decomposition(
         graph=graph,
@@ -117,6 +119,7 @@ def decompose(graph: CodeGraph, options: AnalysisOptions | None = None) -> Decom
         shared_reasons=dict(sorted(shared.items())),
         notes=tuple(notes),
         placement={m: r for m, r in sorted(grouping.placement.items()) if m not in shared},
+        tables=uses,
     )
 
 
@@ -125,7 +128,7 @@ class _Context:
     """What both clustering modes read: the graph, its combined weights, usage, the kernel so far and the pins."""
 
     graph: CodeGraph
-    full: nx.Graph
+    full: nx.Graph[str]
     usage: Usage
     shared: dict[str, str]  # grows as kernel modules are found
     assign: Mapping[str, str]
@@ -142,6 +145,7 @@ class _Grouping:
     resolution: float
     empty: set[str]
     units: int  # how many units could at most become services
+    by_units: bool = False  # units are apps and modules outside them (else single modules)
     app_of: dict[str, str] = field(default_factory=dict)  # module -> its app package (unit mode)
     placement: dict[str, str] = field(default_factory=dict)  # module -> why it sits where it does
     split_apps: frozenset[str] = frozenset()  # apps split into parts (named from their vocabulary)
@@ -158,8 +162,11 @@ class _Grouping:
     def reached_note(self, reached: int, asked: int) -> str:
         if asked <= 0 or reached >= asked:
             return ""
-        return (f"asked for {asked} services, reached {reached}: the code has {self.units} units (apps and "
-                f"modules outside them) that can be placed apart; pin modules apart to split further")
+        if self.by_units:
+            why = f"the code has {self.units} units (apps and modules outside them) that can be placed apart"
+        else:
+            why = f"the finest clustering of its {self.units} linked modules that was tried gives no more"
+        return f"asked for {asked} services, reached {reached}: {why}; pin modules apart to split further"
 
 
 def _cluster_modules(context: _Context, modules: Sequence[str], facts: Mapping[str, ModuleFacts]) -> _Grouping:
@@ -248,7 +255,7 @@ def _cluster_units(context: _Context, modules: Sequence[str], facts: Mapping[str
         for module in atoms.get(key, [key]):
             placement[module] = f"{placement[module]}; {why}" if module in placement else why
     return _Grouping(community_of, pinned_names, options.resolution, empty, units=contracted.number_of_nodes(),
-                     app_of=app_of, placement=placement,
+                     by_units=True, app_of=app_of, placement=placement,
                      split_apps=frozenset(app_of[atoms[key][0]] for key in split if atoms.get(key)))
 
 
@@ -267,7 +274,7 @@ def _plumbing(community_of: Mapping[str, str], app_of: Mapping[str, str], usage:
     return found
 
 
-def _strays(community_of: dict[str, str], app_of: Mapping[str, str], full: nx.Graph,
+def _strays(community_of: dict[str, str], app_of: Mapping[str, str], full: nx.Graph[str],
             assign: Mapping[str, str]) -> dict[str, str]:
     """A lone module outside every app that nothing absorbed (a CLI command, a stray helper) is no
     service: it joins the service holding apps it is coupled to most, or is left for its package."""
@@ -312,7 +319,7 @@ GIANT_RESOLUTION = 1.0
 GIANT_MIN_PART = 3
 
 
-def _split_giants(atoms: dict[str, list[str]], units: Units, full: nx.Graph, seed: int) -> dict[str, str]:
+def _split_giants(atoms: dict[str, list[str]], units: Units, full: nx.Graph[str], seed: int) -> dict[str, str]:
     """Replace each giant app atom by its parts (in place); returns part key -> why its modules are there.
 
     One app holding a third of the code and most of the data (a `base` package every layer
@@ -326,8 +333,8 @@ def _split_giants(atoms: dict[str, list[str]], units: Units, full: nx.Graph, see
         if not units.app_of_unit.get(key) or len(members) <= GIANT_SHARE * total:
             continue
         inside = full.subgraph(members)
-        parts = [p for p in cluster(undirected(inside.edges(data="weight"), members), GIANT_RESOLUTION, seed, Pins())[0]]
-        quality = modularity(undirected(inside.edges(data="weight"), members), parts)
+        parts = [p for p in cluster(undirected(inside.edges(data="weight", default=0.0), members), GIANT_RESOLUTION, seed, Pins())[0]]
+        quality = modularity(undirected(inside.edges(data="weight", default=0.0), members), parts)
         if len(parts) < 2 or quality < GIANT_MIN_MODULARITY:
             continue
         parts = _absorb_small_parts(parts, inside)
@@ -339,7 +346,7 @@ def _split_giants(atoms: dict[str, list[str]], units: Units, full: nx.Graph, see
     return split
 
 
-def _absorb_small_parts(parts: list[list[str]], inside: nx.Graph) -> list[list[str]]:
+def _absorb_small_parts(parts: list[list[str]], inside: nx.Graph[str]) -> list[list[str]]:
     """Parts below GIANT_MIN_PART modules join the large part they are coupled to most."""
     large = [list(p) for p in parts if len(p) >= GIANT_MIN_PART]
     if not large:
@@ -373,15 +380,15 @@ def _signal_contributions(edges: Mapping[tuple[str, str], Mapping[str, float]], 
     return {pair: dict(sorted(c.items())) for pair, c in sorted(contributions.items()) if c}
 
 
-def _clustering_graph(full: nx.Graph, candidates: Sequence[str], assigned: Mapping[str, str]) -> nx.Graph:
+def _clustering_graph(full: nx.Graph[str], candidates: Sequence[str], assigned: Mapping[str, str]) -> nx.Graph[str]:
     """The candidates that have a link to another candidate (plus every pinned module)."""
     kept = set(candidates)
     linked = [m for m in candidates if m in assigned or any(n in kept for n in full[m])]
     keep = set(linked)
-    return undirected(((a, b, w) for a, b, w in full.edges(data="weight") if a in keep and b in keep), linked)
+    return undirected(((a, b, w) for a, b, w in full.edges(data="weight", default=0.0) if a in keep and b in keep), linked)
 
 
-def _restrict(pins: Pins, graph: nx.Graph) -> Pins:
+def _restrict(pins: Pins, graph: nx.Graph[str]) -> Pins:
     return Pins(
         together=tuple(tuple(m for m in group if m in graph) for group in pins.together),
         apart=tuple((a, b) for a, b in pins.apart if a in graph and b in graph),
@@ -422,7 +429,7 @@ def _services(community_of: Mapping[str, str]) -> dict[str, list[str]]:
     return {c[0]: c for c in ordered}
 
 
-def _names(services: Mapping[str, list[str]], pinned: Mapping[str, str], facts: Mapping[str, object],
+def _names(services: Mapping[str, list[str]], pinned: Mapping[str, str], facts: Mapping[str, ModuleFacts],
            rename: Mapping[str, str], apps: Mapping[str, str]) -> dict[str, str]:
     """Pinned names as given; then each service holding apps after its largest app; the others
     proposed from vocabulary; then the reviewer's renames."""
@@ -450,8 +457,8 @@ def _names(services: Mapping[str, list[str]], pinned: Mapping[str, str], facts: 
 # --------------------------------------------------------------------------- measure
 
 
-def _measure(graph: CodeGraph, full: nx.Graph, assignment: Mapping[str, str],
-             modules: Sequence[str]) -> tuple[tuple[Cluster, ...], dict[str, float]]:
+def _measure(graph: CodeGraph, full: nx.Graph[str], assignment: Mapping[str, str], modules: Sequence[str],
+             tables: Mapping[str, TableUse]) -> tuple[tuple[Cluster, ...], dict[str, float]]:
     facts = {m.name: m for m in graph.codebase.modules}
     members: dict[str, list[str]] = defaultdict(list)
     for module in modules:
@@ -459,14 +466,11 @@ def _measure(graph: CodeGraph, full: nx.Graph, assignment: Mapping[str, str],
     service_names = sorted(n for n in members if n != SHARED_KERNEL_NAME)
     services = [members[n] for n in service_names]
     service_of_module = {m: n for n in service_names for m in members[n]}
-    dependencies = [(a, b) for a, b, attrs in graph.modules.edges(data=True)
-                    if a != b and any(attrs.get(s, 0) for s in ("call", "import", "inherit", "reference"))]
+    dependencies = graph.dependencies()
     structure = per_service_structure(services, dependencies)
-    owned, touched = _table_ownership(graph, assignment)
-    table_services: dict[str, set[str]] = defaultdict(set)
-    for name, tables in touched.items():
-        for table in tables:
-            table_services[table].add(name)
+    owned: dict[str, list[str]] = defaultdict(list)
+    for table, use in tables.items():
+        owned[use.owner].append(table)
 
     structure_of = dict(zip(service_names, structure, strict=True))
     clusters = []
@@ -478,13 +482,12 @@ def _measure(graph: CodeGraph, full: nx.Graph, assignment: Mapping[str, str],
             modules=tuple(members[name]),
             loc=sum(facts[m].loc for m in members[name]),
             tables=tuple(sorted(owned.get(name, ()))),
-            tables_shared=tuple(sorted(t for t in touched.get(name, ()) if len(table_services[t]) > 1)),
             cohesion=round(cohesion, 6),
             coupling=round(coupling, 6),
         ))
 
-    function_service = _function_services(graph, service_of_module, modules)
-    clustering_graph = undirected(((a, b, w) for a, b, w in full.edges(data="weight")
+    function_service = _function_services(graph, service_of_module)
+    clustering_graph = undirected(((a, b, w) for a, b, w in full.edges(data="weight", default=0.0)
                                    if a in service_of_module and b in service_of_module), service_of_module)
     metrics = {
         "modularity": modularity(clustering_graph, services),
@@ -496,45 +499,15 @@ def _measure(graph: CodeGraph, full: nx.Graph, assignment: Mapping[str, str],
     return tuple(clusters), {k: round(v, 6) for k, v in metrics.items()}
 
 
-def _table_ownership(graph: CodeGraph, assignment: Mapping[str, str]) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
-    """(tables owned, tables touched) per service. The owner is the service defining the model;
-    for a table with no model, the service writing it most (then reading it most), ties by name."""
-    touched: dict[str, set[str]] = defaultdict(set)
-    claims: dict[str, Counter] = defaultdict(Counter)
-    for access in graph.data_access:
-        service = assignment.get(access.module)
-        if service is None:
-            continue
-        touched[service].add(access.table)
-        rank = 3 if access.via == "define" else 2 if access.mode == "write" else 1
-        claims[access.table][(rank, service)] += 1
-    owned: dict[str, set[str]] = defaultdict(set)
-    for table, counts in claims.items():
-        (rank, service), _ = sorted(counts.items(), key=lambda item: (-item[0][0], -item[1], item[0][1]))[0]
-        owned[service].add(table)
-    return owned, touched
-
-
-def _function_services(graph: CodeGraph, service_of_module: Mapping[str, str],
-                       modules: Sequence[str]) -> dict[str, str]:
-    """Service of every internal function named by a call site (its longest module prefix)."""
-    module_set = set(modules)
+def _function_services(graph: CodeGraph, service_of_module: Mapping[str, str]) -> dict[str, str]:
+    """Service of every internal function named by a call site (the service of its module)."""
     names = {name for call in graph.calls for name in (call.caller, *call.callees)}
     result = {}
     for name in sorted(names):
-        module = _module_prefix(name, module_set)
-        if module in service_of_module:
+        module = graph.codebase.module_of(name)
+        if module is not None and module in service_of_module:
             result[name] = service_of_module[module]
     return result
-
-
-def _module_prefix(qualname: str, modules: set[str]) -> str:
-    parts = qualname.split(".")
-    for end in range(len(parts), 0, -1):
-        candidate = ".".join(parts[:end])
-        if candidate in modules:
-            return candidate
-    return ""
 
 
 # --------------------------------------------------------------------------- why
@@ -560,7 +533,7 @@ def _observed_links(graph: CodeGraph) -> Callable[[str, str], int | None] | None
 
 
 def _explain(assignment: Mapping[str, str], contributions: Mapping[tuple[str, str], Mapping[str, float]],
-             full: nx.Graph, observed: Callable[[str, str], int | None] | None = None) -> dict[str, tuple[WhyLink, ...]]:
+             full: nx.Graph[str], observed: Callable[[str, str], int | None] | None = None) -> dict[str, tuple[WhyLink, ...]]:
     """Each module's strongest links inside its service (for the shared kernel: to anyone), with
     the calls observed at run time across each link when runtime evidence was given."""
     why = {}

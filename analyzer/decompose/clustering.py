@@ -31,32 +31,32 @@ class Pins:
     assign: Mapping[str, str] = field(default_factory=dict)  # module -> service name
 
 
-def undirected(edges: Iterable[tuple[str, str, float]], nodes: Iterable[str]) -> nx.Graph:
+def undirected(edges: Iterable[tuple[str, str, float]], nodes: Iterable[str]) -> nx.Graph[str]:
     """A sorted undirected graph; weights of a→b and b→a are summed, self-loops dropped."""
     weights: dict[tuple[str, str], float] = defaultdict(float)
     for a, b, weight in edges:
         if a != b and weight > 0:
             weights[(min(a, b), max(a, b))] += weight
-    graph = nx.Graph()
+    graph: nx.Graph[str] = nx.Graph()
     graph.add_nodes_from(sorted(set(nodes)))
     graph.add_weighted_edges_from((a, b, w) for (a, b), w in sorted(weights.items())
                                   if a in graph and b in graph)
     return graph
 
 
-def contract(graph: nx.Graph, groups: Mapping[str, Sequence[str]],
-             keep: Callable[[str, Sequence[str]], bool] = lambda key, members: True) -> nx.Graph:
+def contract(graph: nx.Graph[str], groups: Mapping[str, Sequence[str]],
+             keep: Callable[[str, Sequence[str]], bool] = lambda key, members: True) -> nx.Graph[str]:
     """One node per group, keyed as in `groups`: weights between groups summed, the weight inside a
     group kept as a self-loop, so that Louvain counts it in the group's degree (a large unit is not
     mistaken for a light one). Groups without a link to another group are kept when `keep` says so."""
     group_of = {m: key for key, members in groups.items() for m in members}
     weights: dict[tuple[str, str], float] = defaultdict(float)
-    for a, b, weight in graph.edges(data="weight"):
+    for a, b, weight in graph.edges(data="weight", default=0.0):
         group_a, group_b = group_of.get(a), group_of.get(b)
         if group_a is not None and group_b is not None and weight > 0:
             weights[(min(group_a, group_b), max(group_a, group_b))] += weight
     linked = {g for pair in weights if pair[0] != pair[1] for g in pair}
-    contracted = nx.Graph()
+    contracted: nx.Graph[str] = nx.Graph()
     contracted.add_nodes_from(sorted(k for k, members in groups.items() if members and (k in linked or keep(k, members))))
     contracted.add_weighted_edges_from((a, b, w) for (a, b), w in sorted(weights.items())
                                        if a in contracted and b in contracted)
@@ -69,21 +69,21 @@ def canonical(communities: Iterable[Iterable[str]]) -> Partition:
     return sorted(result, key=lambda c: (-len(c), c[0]))
 
 
-def louvain(graph: nx.Graph, resolution: float, seed: int) -> Partition:
+def louvain(graph: nx.Graph[str], resolution: float, seed: int) -> Partition:
     if graph.number_of_edges() == 0:
         return canonical([n] for n in graph.nodes)
     return canonical(nx.community.louvain_communities(graph, weight="weight", resolution=resolution,
                                                       seed=seed))
 
 
-def modularity(graph: nx.Graph, partition: Sequence[Sequence[str]]) -> float:
+def modularity(graph: nx.Graph[str], partition: Sequence[Sequence[str]]) -> float:
     """Newman–Girvan weighted modularity Q (networkx); 0 for a graph without edges."""
     if graph.number_of_edges() == 0 or graph.size(weight="weight") <= 0:
         return 0.0
     return float(nx.community.modularity(graph, [set(c) for c in partition], weight="weight"))
 
 
-def cluster(graph: nx.Graph, resolution: float, seed: int, pins: Pins) -> tuple[Partition, dict[str, str]]:
+def cluster(graph: nx.Graph[str], resolution: float, seed: int, pins: Pins) -> tuple[Partition, dict[str, str]]:
     """Louvain around the pins. Returns (partition, assigned service name by community's first member).
 
     Modules pinned together (by `together` or by the same `assign` name) are contracted into one
@@ -119,7 +119,7 @@ def cluster(graph: nx.Graph, resolution: float, seed: int, pins: Pins) -> tuple[
     return ordered, {c[0]: names[c[0]] for c in ordered if c[0] in names}
 
 
-def search_resolution(graph: nx.Graph, target: int, start: float, seed: int, pins: Pins) -> float:
+def search_resolution(graph: nx.Graph[str], target: int, start: float, seed: int, pins: Pins) -> float:
     """The resolution whose clustering has the number of communities closest to `target`.
 
     The number of communities grows with the resolution (not strictly), so a bisection on a
@@ -147,7 +147,7 @@ def search_resolution(graph: nx.Graph, target: int, start: float, seed: int, pin
 # --------------------------------------------------------------------------- pins
 
 
-def _units(graph: nx.Graph, pins: Pins) -> dict[str, list[str]]:
+def _units(graph: nx.Graph[str], pins: Pins) -> dict[str, list[str]]:
     """Union the modules that must stay together; key each unit by its first member."""
     parent = {n: n for n in graph.nodes}
 
@@ -188,11 +188,11 @@ def _unit_key(members: Sequence[str]) -> str:
     return members[0]
 
 
-def _contract(graph: nx.Graph, units: Mapping[str, list[str]]) -> nx.Graph:
+def _contract(graph: nx.Graph[str], units: Mapping[str, list[str]]) -> nx.Graph[str]:
     return contract(graph, units)
 
 
-def _split_assigned(community: list[str], named: Mapping[str, str], graph: nx.Graph) -> Partition:
+def _split_assigned(community: list[str], named: Mapping[str, str], graph: nx.Graph[str]) -> Partition:
     """One part per assigned name in the community; free units join the name they pull hardest.
 
     Free units with no link to any assigned unit stay together as a part of their own.
@@ -204,7 +204,7 @@ def _split_assigned(community: list[str], named: Mapping[str, str], graph: nx.Gr
     return [sorted(members) for members in groups.values() if members]
 
 
-def _grow(graph: nx.Graph, seeds: dict[str, list[str]], free: list[str]) -> dict[str, list[str]]:
+def _grow(graph: nx.Graph[str], seeds: dict[str, list[str]], free: list[str]) -> dict[str, list[str]]:
     """Greedy region growing: repeatedly give the free unit with the strongest pull to that seed.
 
     Units with no link to any seed group are returned under the key "".
@@ -265,7 +265,7 @@ MERGE_RULE = MergeRule()
 class _Merging:
     """Communities of units with their internal weight, weight to each other, and pinned names."""
 
-    graph: nx.Graph
+    graph: nx.Graph[str]
     members: dict[str, list[str]]
     internal: dict[str, float]
     between: dict[str, dict[str, float]]
@@ -273,11 +273,11 @@ class _Merging:
     apart: set[frozenset[str]]
 
     @classmethod
-    def start(cls, graph: nx.Graph, pins: Pins) -> _Merging:
+    def start(cls, graph: nx.Graph[str], pins: Pins) -> _Merging:
         members = {node: [node] for node in graph.nodes}
         internal = dict.fromkeys(graph.nodes, 0.0)
         between: dict[str, dict[str, float]] = {node: {} for node in graph.nodes}
-        for a, b, weight in graph.edges(data="weight"):
+        for a, b, weight in graph.edges(data="weight", default=0.0):
             if a == b:
                 internal[a] += weight
             else:
@@ -365,7 +365,7 @@ def _plugins(merging: _Merging, hosts: Mapping[str, str], external_share: float)
     return sorted(found, key=lambda f: (-f[2], f[1]))
 
 
-def merge_units(graph: nx.Graph, sizes: Mapping[str, int], resolution: float, pins: Pins,
+def merge_units(graph: nx.Graph[str], sizes: Mapping[str, int], resolution: float, pins: Pins,
                 target: int = 0, hosts: Mapping[str, str] | None = None,
                 rule: MergeRule = MERGE_RULE) -> tuple[Partition, dict[str, str], dict[str, str]]:
     """Group units into services by merging satellites into the unit they depend on (MergeRule).

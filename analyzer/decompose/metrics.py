@@ -11,7 +11,7 @@ every service vendors, so calls into it never cross a network boundary.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from itertools import combinations
 
 from analyzer.model import CallSite
@@ -105,7 +105,8 @@ def non_extreme_distribution(sizes: Iterable[int], low: int = NED_MIN_SIZE, high
     return sum(s for s in sizes if low <= s <= high) / total if total else 0.0
 
 
-def _edge_counts(services: Sequence[Sequence[str]], dependencies: Iterable[tuple[str, str]]):
+def _edge_counts(services: Sequence[Sequence[str]],
+                 dependencies: Iterable[tuple[str, str]]) -> tuple[dict[int, int], dict[tuple[int, int], int]]:
     index = {m: i for i, s in enumerate(services) for m in s}
     internal: dict[int, int] = defaultdict(int)
     between: dict[tuple[int, int], int] = defaultdict(int)
@@ -121,7 +122,7 @@ def _edge_counts(services: Sequence[Sequence[str]], dependencies: Iterable[tuple
 
 
 def _service_calls(calls: Iterable[CallSite], service_of_function: Mapping[str, str],
-                   service_of_module: Mapping[str, str]):
+                   service_of_module: Mapping[str, str]) -> Iterator[tuple[CallSite, str, list[str]]]:
     """(call, caller's service, callee services) for calls from a service into services."""
     for call in calls:
         caller_service = service_of_function.get(call.caller) or service_of_module.get(call.caller)

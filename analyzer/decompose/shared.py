@@ -9,7 +9,8 @@ glue unrelated services together:
 * empty packages (`__init__` with no definitions) that sit above several services, such as
   the layer packages of a layered monolith (`shop.api`).
 
-The rules are data (the tables below); `SharedRule` records which one fired, for the report.
+The rules are data (the tables below); each module found carries the reason of the rule that fired,
+for the report.
 """
 
 from __future__ import annotations
@@ -18,13 +19,13 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from analyzer.graph.signals import STRUCTURAL_SIGNALS, signal_strength
-from analyzer.model import SIGNALS, CodeGraph, ModuleFacts
+from analyzer.graph.signals import signal_strength
+from analyzer.model import STRUCTURAL_SIGNALS, CodeGraph, ModuleFacts
 
-#: Module names (last dotted part, or any part for packages like `settings/`) whose job is wiring.
 #: How much a call through a signal or a task queue couples, relative to a direct call.
 DEFERRED_CALL_WEIGHT = 0.3
 
+#: Module names (last dotted part, or any part for packages like `settings/`) whose job is wiring.
 COMPOSITION_ROOT_NAMES = frozenset({
     "__main__", "asgi", "celery", "celery_app", "celeryconfig", "conftest", "manage", "settings",
     "setup", "urls", "wsgi",
@@ -67,21 +68,19 @@ def edge_signals(graph: CodeGraph) -> dict[tuple[str, str], dict[str, float]]:
     boundaries by design. Such call sites count DEFERRED_CALL_WEIGHT of a direct call.
     """
     deferred: dict[tuple[str, str], int] = defaultdict(int)
-    modules = set(graph.modules.nodes)
+    module_of = graph.codebase.module_of
     for call in graph.calls:
         if not call.deferred:
             continue
-        source = _owner(call.caller, modules)
-        for target in {_owner(c, modules) for c in call.callees}:
+        source = module_of(call.caller)
+        for target in {module_of(c) for c in call.callees}:
             if source and target and source != target:
                 deferred[(source, target)] += 1
-    edges = {}
-    for source, target, attrs in sorted(graph.modules.edges(data=True), key=lambda e: (e[0], e[1])):
-        signals = {s: float(attrs[s]) for s in SIGNALS if isinstance(attrs.get(s), (int, float)) and attrs[s] > 0}
+    edges = graph.module_signals()
+    for (source, target), signals in edges.items():
         if "call" in signals and (source, target) in deferred:
             discount = (1.0 - DEFERRED_CALL_WEIGHT) * min(deferred[(source, target)], signals["call"])
             signals["call"] -= discount
-        edges[(source, target)] = signals
     return edges
 
 
@@ -96,14 +95,6 @@ def structural_usage(edges: Mapping[tuple[str, str], Mapping[str, float]], weigh
         users[target][source] = max(weight, 1e-9)
         used[source][target] = max(weight, 1e-9)
     return Usage(users, used)
-
-
-def _owner(qualname: str, modules: set[str]) -> str:
-    """The module defining a qualified name: its longest dotted prefix that is a module."""
-    candidate = qualname
-    while candidate and candidate not in modules:
-        candidate = candidate.rpartition(".")[0]
-    return candidate
 
 
 def data_holders(graph: CodeGraph) -> frozenset[str]:

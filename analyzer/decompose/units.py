@@ -51,7 +51,7 @@ class Units:
         return {m: key for key, members in self.members.items() for m in members}
 
 
-def find_units(codebase: CodeBase, models: Iterable[OrmModel], full: nx.Graph, usage: Usage,
+def find_units(codebase: CodeBase, models: Iterable[OrmModel], full: nx.Graph[str], usage: Usage,
                tables: Mapping[str, str], shared: Mapping[str, str],
                rules: StructureRules | None = None) -> Units | None:
     """Units for the modules outside `shared`, or None when the tree has fewer than two apps.
@@ -330,7 +330,7 @@ class _Framework:
 class _Affinity:
     """How strongly a module is tied to each app: the combined link weight to the app's modules."""
 
-    def __init__(self, full: nx.Graph, home: Mapping[str, str], apps: set[str]) -> None:
+    def __init__(self, full: nx.Graph[str], home: Mapping[str, str], apps: set[str]) -> None:
         self.full = full
         self.home = home
         self.apps = apps

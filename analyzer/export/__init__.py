@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,7 +56,7 @@ def write_outputs(plan: Plan, out_dir: Path, formats: Iterable[str] = FORMATS) -
     out_dir = Path(out_dir)
     dot = render_dot(plan) if wanted & {"dot", "svg", "html"} else ""
     svg = render_svg(dot) if wanted & {"svg", "html"} else None
-    renderers = {
+    renderers: dict[str, Callable[[], str | bytes | None]] = {
         "json": lambda: render_json(plan),
         "xlsx": lambda: render_xlsx(plan),
         "md": lambda: render_markdown(plan),

@@ -16,6 +16,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
@@ -39,7 +40,8 @@ MAX_CELL_CHARS = 32_767
 
 def new_workbook(title: str) -> Workbook:
     workbook = Workbook()
-    workbook.remove(workbook.active)
+    for sheet in list(workbook.worksheets):
+        workbook.remove(sheet)
     workbook.properties.creator = "strangler"
     workbook.properties.title = title
     workbook.properties.created = FIXED_TIMESTAMP
@@ -65,7 +67,7 @@ def data_sheet(workbook: Workbook, title: str, headers: Sequence[str], rows: Ite
                freeze: str = "B2") -> Worksheet:
     """A sheet with a styled header, frozen panes, an auto-filter and widths fitted to the content;
     text longer than the widest column wraps."""
-    ws = workbook.create_sheet(title)
+    ws: Worksheet = workbook.create_sheet(title)
     for column, header in enumerate(headers, start=1):
         put(ws, 1, column, header)
         ws.cell(row=1, column=column).font = HEADER_FONT
@@ -87,20 +89,20 @@ def data_sheet(workbook: Workbook, title: str, headers: Sequence[str], rows: Ite
 def wrap_long_text(ws: Worksheet) -> None:
     """Wrap cells wider than MAX_WIDTH and give their rows the height they need (neither
     Excel nor LibreOffice grows rows of generated files on open)."""
-    for row in ws.iter_rows(min_row=2):
+    for row_number, row in enumerate(ws.iter_rows(min_row=2), start=2):
         lines = 1
         for cell in row:
             if isinstance(cell.value, str) and len(cell.value) > MAX_WIDTH - 2:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
                 lines = max(lines, -(-len(cell.value) // (MAX_WIDTH - 4)))
         if lines > 1:
-            ws.row_dimensions[row[0].row].height = 15 * min(lines, 20)
+            ws.row_dimensions[row_number].height = 15 * min(lines, 20)
 
 
 def print_landscape(ws: Worksheet) -> None:
     """Print (and PDF) all columns of a sheet on one page width, landscape."""
     ws.page_setup.orientation = "landscape"
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
 

@@ -129,7 +129,7 @@ def _exchange(first: Path, second: Path) -> bool:
     except (AttributeError, OSError):
         return False
     done = renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE)
-    return done == 0
+    return bool(done == 0)
 
 
 def _replace_one_by_one(out_dir: Path, files: dict[str, bytes]) -> None:

@@ -8,15 +8,18 @@ callee is also a key. Like PyCG, classes are not nodes: a constructor call is an
 enclosing function or module. Calls nothing resolved (`<unknown>.get`) and signal sends
 (whose callees are signals, not functions) are left out; deferred calls to functions
 (`task.delay()`, `executor.submit(fn)`) are kept, since the function does run.
+
+Two names follow PyCG rather than the rest of Strangler: lambdas are nodes (`mod.f.<lambda1>`)
+and calls written in one are its edges (elsewhere they belong to the function around it); and
+methods of builtin types are `<**PyStr**>.join` rather than `<builtin>.str.join`.
 """
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
+from typing import Any
 
 from analyzer.errors import ConfigError
-from analyzer.export.atomic import write_file
 from analyzer.export.diagrams import dot_quote
 from analyzer.graph.structure import function_graph
 from analyzer.model import CallSite, CodeBase, CodeGraph
@@ -33,6 +36,11 @@ def _raw_calls(codebase: CodeBase) -> list[CallSite]:
     return [call for module in codebase.modules for call in module.calls]
 
 
+#: How PyCG's expected outputs name the types of builtin methods (`<**PyStr**>.join`).
+PYCG_BUILTIN_TYPES = {"str": "<**PyStr**>", "dict": "<**PyDict**>"}
+BUILTIN_PREFIX = "<builtin>."
+
+
 def pycg_edges(codebase: CodeBase) -> dict[str, list[str]]:
     """PyCG's `{caller: [callees]}`, sorted."""
     classes = {d.qualname for m in codebase.modules for d in m.definitions if d.kind == "class"}
@@ -44,14 +52,23 @@ def pycg_edges(codebase: CodeBase) -> dict[str, list[str]]:
     for call in _raw_calls(codebase):
         if call.deferred == "signal":
             continue
-        caller = _owner(call.caller, classes)
+        caller = call.lambda_scope or _owner(call.caller, classes)
         targets = graph.setdefault(caller, set())
         for callee in call.callees:
             if callee.startswith(UNKNOWN_PREFIX) or callee in classes:
                 continue
-            targets.add(callee)
-            graph.setdefault(callee, set())
+            name = _pycg_name(callee)
+            targets.add(name)
+            graph.setdefault(name, set())
     return {name: sorted(graph[name]) for name in sorted(graph)}
+
+
+def _pycg_name(callee: str) -> str:
+    if callee.startswith(BUILTIN_PREFIX):
+        kind, _, method = callee[len(BUILTIN_PREFIX):].partition(".")
+        if method and kind in PYCG_BUILTIN_TYPES:
+            return f"{PYCG_BUILTIN_TYPES[kind]}.{method}"
+    return callee
 
 
 def _owner(qualname: str, classes: set[str]) -> str:
@@ -61,7 +78,7 @@ def _owner(qualname: str, classes: set[str]) -> str:
     return qualname
 
 
-def callgraph_document(source: CodeBase | CodeGraph) -> dict:
+def callgraph_document(source: CodeBase | CodeGraph) -> dict[str, Any]:
     """Every call site with its location and how it is used, plus references and subscriptions."""
     codebase = _codebase(source)
     calls = source.calls if isinstance(source, CodeGraph) and source.calls else tuple(_raw_calls(codebase))
@@ -122,8 +139,3 @@ def render_callgraph(source: CodeBase | CodeGraph, fmt: str = "pycg") -> str:
     if fmt == "dot":
         return render_dot(source)
     raise ConfigError(f"Unknown call-graph format {fmt!r}; choose one of {', '.join(FORMATS)}.")
-
-
-def write_callgraph(source: CodeBase | CodeGraph, fmt: str, path: Path) -> Path:
-    write_file(path, render_callgraph(source, fmt).encode("utf-8"))
-    return path

@@ -9,10 +9,9 @@ that the plan does not place.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
-from analyzer.export import views
 from analyzer.model import CallSite, ModuleFacts, Plan
 
 NEW_COUPLING = "new-coupling"
@@ -34,34 +33,25 @@ class NewCoupling:
     message: str
 
 
-def plan_module_service(plan: Plan) -> dict[str, str]:
-    """module → service name, as the plan places them."""
-    return views.module_service_map(plan)
-
-
-def find_new_coupling(plan: Plan, calls: Iterable[CallSite],
-                      module_service: Mapping[str, str]) -> list[NewCoupling]:
+def find_new_coupling(plan: Plan, calls: Iterable[CallSite]) -> list[NewCoupling]:
     """Cross-service calls in `calls` that the plan's boundaries do not list, sorted by location.
 
     A call into the shared kernel is fine (every service vendors it); a call from the shared
     kernel into a service is reported, since the kernel would then depend on that service.
-    Calls from or to modules missing from `module_service` are left to find_unplanned_modules.
+    Calls from or to modules the plan does not place are left to find_unplanned_modules.
     """
     known_pairs = {(c.caller, c.callee) for b in plan.boundaries for c in b.calls}
     known_sites = {(c.path, c.line) for b in plan.boundaries for c in b.calls}
     shared = {s.name for s in plan.services if s.kind == "shared"}
-    modules = set(module_service)
     findings: set[NewCoupling] = set()
     for site in calls:
-        caller_module = views.module_of(site.caller, modules)
-        if caller_module is None:
+        source = _service_of(site.caller, plan)
+        if source is None:
             continue
-        source = module_service[caller_module]
         for callee in site.callees:
-            callee_module = views.module_of(callee, modules)
-            if callee_module is None:
+            target = _service_of(callee, plan)
+            if target is None:
                 continue
-            target = module_service[callee_module]
             if target == source or target in shared:
                 continue
             if (site.caller, callee) in known_pairs or (site.path, site.line) in known_sites:
@@ -79,13 +69,17 @@ def find_new_coupling(plan: Plan, calls: Iterable[CallSite],
     return sorted(findings)
 
 
+def _service_of(qualname: str, plan: Plan) -> str | None:
+    module = plan.module_of(qualname)
+    return None if module is None else plan.service_of(module)
+
+
 def find_unplanned_modules(plan: Plan, modules: Iterable[ModuleFacts]) -> list[NewCoupling]:
     """Modules in the code that the plan does not place in any service."""
-    placed = set(views.module_service_map(plan))
     return sorted(
         NewCoupling(path=m.path, line=1, code=NEW_MODULE, caller=m.name, callee="", source="", target="",
                     message=f"new module {m.name} not in plan; assign it to a service and re-approve the plan")
-        for m in modules if m.name not in placed
+        for m in modules if plan.service_of(m.name) is None
     )
 
 

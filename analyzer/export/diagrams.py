@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from pathlib import Path
 
 import graphviz
 from graphviz import quoting
 
 from analyzer.export import views
-from analyzer.export.atomic import write_file
 from analyzer.model import Boundary, Plan, Service
 
 COMPUTE_STYLE = {
@@ -90,7 +88,7 @@ def render_dot(plan: Plan) -> str:
                    style="dashed" if boundary.style == "async" else "solid",
                    penwidth=str(min(4, 1 + calls // 3)) if observed is None
                    else f"{views.penwidth(boundary, busiest):g}")
-    return graph.source
+    return str(graph.source)
 
 
 def _channel_label(boundary: Boundary) -> str:
@@ -114,36 +112,22 @@ def render_module_dot(plan: Plan) -> str:
             for module in sorted(service.modules):
                 cluster.node(dot_name(module), label=dot_name(module), fillcolor=style["fillcolor"],
                              color=style["color"])
-    modules = set(views.module_service_map(plan))
     links: Counter[tuple[str, str, str]] = Counter()
     for boundary in plan.boundaries:
         for call in boundary.calls:
-            source, target = views.module_of(call.caller, modules), views.module_of(call.callee, modules)
+            source, target = plan.module_of(call.caller), plan.module_of(call.callee)
             if source and target:
                 links[(source, target, call.style)] += 1
-    for (source, target, style), count in sorted(links.items()):
+    for (source, target, call_style), count in sorted(links.items()):
         graph.edge(dot_name(source), dot_name(target), label=str(count),
-                   style="dashed" if style == "async" else "solid")
-    return graph.source
+                   style="dashed" if call_style == "async" else "solid")
+    return str(graph.source)
 
 
 def render_svg(dot: str) -> bytes | None:
     """SVG bytes from DOT text, or None when Graphviz's `dot` program is not installed."""
     try:
-        return graphviz.Source(dot).pipe(format="svg")
+        return bytes(graphviz.Source(dot).pipe(format="svg"))
     except graphviz.ExecutableNotFound:
         return None
 
-
-def write_dot(plan: Plan, path: Path) -> Path:
-    write_file(path, render_dot(plan).encode("utf-8"))
-    return path
-
-
-def write_svg(dot: str, path: Path) -> Path | None:
-    """Write the SVG; None (and no file) when Graphviz is missing: report SVG_MISSING_NOTE."""
-    svg = render_svg(dot)
-    if svg is None:
-        return None
-    write_file(path, svg)
-    return path

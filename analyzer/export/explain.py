@@ -21,23 +21,20 @@ def render_explain(plan: Plan, service_name: str) -> str:
     lines.append("")
 
     lines.append(_heading("Entry points", len(service.entry_points)))
-    triggers = {t["kind"]: t["trigger"] for t in service.extra.get("triggers", ())}
+    triggers = {t.kind: t.trigger for t in service.triggers}
     for entry in service.entry_points:
         via = f"  [{triggers[entry.kind]}]" if triggers.get(entry.kind) else ""
         lines.append(f"  {entry.kind:<9} {entry.detail}  {entry.path}:{entry.line}{via}")
     lines.append("")
 
-    shared = list(service.extra.get("tables_shared", ()))
-    data = plan.extra.get("data", {})
-    lines.append(_heading("Tables", len(set(service.tables) | set(shared))))
+    shared = [t for t in service.tables_shared if t not in service.tables]
+    lines.append(_heading("Tables", len(service.tables) + len(shared)))
     for table in service.tables:
-        others = data.get(table, {}).get("used_by", [])
+        others = plan.data[table].used_by if table in plan.data else ()
         note = f"  (also used by {', '.join(others)})" if others else ""
         lines.append(f"  owns    {table}{note}")
     for table in shared:
-        if table in service.tables:
-            continue
-        owner = data.get(table, {}).get("owner", "?")
+        owner = plan.data[table].owner if table in plan.data else "?"
         lines.append(f"  uses    {table}  (owned by {owner})")
     lines.append("")
 
@@ -58,18 +55,17 @@ def render_explain(plan: Plan, service_name: str) -> str:
     lines += _boundary_lines(outbound, "to")
 
     if service.kind == "service":
-        effort = service.extra.get("effort", {})
-        risk = service.extra.get("risk", {})
+        effort, risk = service.effort, service.risk
         wave = next((w.order for w in plan.waves if service.name in w.services), None)
         lines.append("")
         if wave is not None:
             lines.append(f"Migration wave: {wave}")
-        if effort:
-            lines.append(f"Effort: {effort['size']} ({effort['loc']:,} LOC, {effort['call_sites_to_replace']} call "
-                         f"site(s) to replace, {len(effort['shared_tables_to_split'])} shared table(s) to split)")
-        if risk:
-            lines.append(f"Risk: {risk['level']}")
-            lines += [f"  - {cause}" for cause in risk.get("causes", ())]
+        if effort is not None:
+            lines.append(f"Effort: {effort.size} ({effort.loc:,} LOC, {effort.call_sites_to_replace} call "
+                         f"site(s) to replace, {len(effort.shared_tables_to_split)} shared table(s) to split)")
+        if risk is not None:
+            lines.append(f"Risk: {risk.level}")
+            lines += [f"  - {cause}" for cause in risk.causes]
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -94,7 +90,7 @@ def _boundary_lines(boundaries: list[Boundary], direction: str) -> list[str]:
         for call in boundary.calls:
             lines.append(f"    {call.caller} -> {call.callee}  {call.path}:{call.line}  {call.style}/{call.channel}")
             lines += [f"      · {reason}" for reason in call.reasons]
-        for warning in boundary.extra.get("payload_warnings", ()):
-            lines.append(f"    ! payload `{warning['argument']}` at {warning['path']}:{warning['line']} may exceed "
-                         f"{warning['limit_value']} ({warning['limit']}): {warning['remedy']}")
+        for warning in boundary.payload_warnings:
+            lines.append(f"    ! payload `{warning.argument}` at {warning.path}:{warning.line} may exceed "
+                         f"{warning.limit_value} ({warning.limit}): {warning.remedy}")
     return lines

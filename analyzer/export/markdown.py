@@ -7,7 +7,6 @@ figures, tables and evidence; the HTML page is self-contained and can embed serv
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from analyzer.export import views
 from analyzer.export._document import (
@@ -25,7 +24,6 @@ from analyzer.export._document import (
     to_html,
     to_markdown,
 )
-from analyzer.export.atomic import write_file
 from analyzer.model import Boundary, Plan, Service
 
 
@@ -46,14 +44,6 @@ def render_html(plan: Plan, svg: bytes | str | None = None) -> str:
     return to_html(_title(plan), blocks, inserts)
 
 
-def write_markdown(plan: Plan, path: Path) -> Path:
-    write_file(path, render_markdown(plan).encode("utf-8"))
-    return path
-
-
-def write_html(plan: Plan, path: Path, svg: bytes | str | None = None) -> Path:
-    write_file(path, render_html(plan, svg).encode("utf-8"))
-    return path
 
 
 def _inline_svg(svg: bytes | str) -> str:
@@ -81,6 +71,10 @@ def _number(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.3f}"
 
 
+def _notes(plan: Plan) -> list[Block]:
+    return [Para(text("Notes:")), Bullets(tuple(text(n) for n in plan.notes))] if plan.notes else []
+
+
 def _document(plan: Plan) -> list[Block]:
     services = views.services_in_order(plan)
     blocks: list[Block] = [
@@ -91,7 +85,7 @@ def _document(plan: Plan) -> list[Block]:
         Heading(2, "Summary", "summary"),
         Table(("figure", "value"), tuple((text(label), text(str(value))) for label, value in views.summary_figures(plan)),
               numeric=(1,)),
-        *([Para(text("Notes:")), Bullets(tuple(text(n) for n in views.notes(plan)))] if views.notes(plan) else []),
+        *_notes(plan),
         Heading(2, "Services", "services"),
         Table(("service", "compute", "confidence", "LOC", "modules", "tables", "entry points", "risk", "effort"),
               tuple(_service_row(s) for s in services), numeric=(2, 3, 4, 6)),
@@ -101,6 +95,7 @@ def _document(plan: Plan) -> list[Block]:
     blocks += _boundaries_section(plan)
     blocks += _runtime_section(plan)
     blocks += _data_section(plan)
+    blocks += _data_boundaries_section(plan)
     blocks += _waves_section(plan)
     blocks += _scope_section(plan)
     blocks += _skipped_section(plan)
@@ -249,9 +244,24 @@ def _data_section(plan: Plan) -> list[Block]:
                             "(split the data or give one service the API for it).")))
     if conflicts:
         blocks.append(Table(("table", "owner", "also used by"), tuple(
-            (text(Code(u.table)), joined([Code(o) for o in u.owners]) or text("none"),
+            (text(Code(u.table)), text(Code(u.owner)),
              joined([Code(o) for o in u.others]))
             for u in conflicts)))
+    return blocks
+
+
+def _data_boundaries_section(plan: Plan) -> list[Block]:
+    blocks: list[Block] = [Heading(2, "Data boundaries", "data-boundaries")]
+    if not plan.data_boundaries:
+        return blocks + [Para(text("No service reaches into another service's tables."))]
+    blocks.append(Para(text("Every relation, SQL join, write and query by which one service reaches into another's "
+                            "tables, and how that data should be reached once they are apart.")))
+    blocks.append(Table(("source", "owner", "tables", "pattern", "why", "where"), tuple(
+        (text(Code(b.source)), text(Code(b.target)), text(*joined([Code(t) for t in b.tables])), text(b.pattern),
+         text("; ".join(b.reasons)),
+         text(*joined([_where(link.path, link.line) for link in b.links[:DATA_LINK_EXAMPLES]]),
+              f" and {len(b.links) - DATA_LINK_EXAMPLES} more" if len(b.links) > DATA_LINK_EXAMPLES else ""))
+        for b in plan.data_boundaries)))
     return blocks
 
 
@@ -260,9 +270,8 @@ def _waves_section(plan: Plan) -> list[Block]:
     waves = sorted(plan.waves, key=lambda w: w.order)
     if not waves:
         return blocks + [Para(text("No migration waves were planned."))]
-    verdict = plan.extra.get("verdict")
-    if isinstance(verdict, dict) and verdict.get("summary"):
-        blocks.append(Para(text(Strong("Verdict:"), " " + str(verdict["summary"]))))
+    if plan.verdict is not None:
+        blocks.append(Para(text(Strong("Verdict:"), " " + plan.verdict.summary)))
     items = []
     for w in waves:
         label = {"break-cycles": " (break cycles)", "hold": " (do not extract yet)"}.get(w.kind, "")
@@ -275,6 +284,8 @@ def _waves_section(plan: Plan) -> list[Block]:
 
 #: Paths named per reason in the report; plan.json and the workbook list them all.
 SCOPE_EXAMPLES = 6
+#: path:line citations per data boundary in the report (plan.json and the workbook list them all).
+DATA_LINK_EXAMPLES = 4
 #: Modules named per placement reason in a service's section (the workbook lists every module).
 PLACEMENT_EXAMPLES = 8
 

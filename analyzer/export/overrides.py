@@ -8,19 +8,20 @@ a half-applied review is worse than none.
 from __future__ import annotations
 
 import json
-import sys
 import zipfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from analyzer.errors import OverridesError
-from analyzer.inputs import MAX_OVERRIDES_BYTES, InputRefused, check_nesting, load_toml, read_limited
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+from analyzer.inputs import (
+    MAX_OVERRIDES_BYTES,
+    InputRefused,
+    TOMLDecodeError,
+    check_nesting,
+    load_toml,
+    read_limited,
+)
 
 MODULES_SHEET = "Modules"
 _WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
@@ -159,7 +160,7 @@ def _load_toml(path: Path, shown: str) -> Any:
         return load_toml(read_limited(path, MAX_OVERRIDES_BYTES))
     except InputRefused as exc:
         raise OverridesError(f"{shown} {exc}; nothing was changed.") from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except (TOMLDecodeError, UnicodeDecodeError) as exc:
         raise OverridesError(f"{shown} is not valid TOML ({exc}); fix it and retry.") from exc
 
 

@@ -1,8 +1,10 @@
 """plan.json: the versioned contract other tools read, and the reverse (plan.json → Plan).
 
-Field names and nesting follow the contract in ARCHITECTURE.md exactly; `extra` dicts are merged
-in as additional keys (contract keys win on a clash). Lists whose order carries no meaning are
-sorted, floats are rounded to 4 places, so the same plan always gives byte-identical JSON.
+Field names and nesting follow the contract (plan.schema.json beside this module); the fields beyond the
+contract (effort, risk, triggers, table use, ...) follow the contract keys of their object in
+name order, as plan.schema.json describes them. Lists whose order carries no meaning are sorted,
+floats are rounded to 4 places, so the same plan always gives byte-identical JSON. Reading a
+plan.json back ignores keys this version does not know.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from analyzer.errors import PlanError
 from analyzer.export.atomic import write_file
@@ -24,32 +26,42 @@ from analyzer.model import (
     BoundaryCall,
     BoundaryRuntime,
     ChannelCount,
+    DataBoundary,
+    DataLink,
+    Effort,
     Evidence,
     Excluded,
     HotPath,
     ImportRoot,
     ImportStats,
+    Limit,
     Observed,
     ObservedOnlyCall,
+    PayloadWarning,
     Plan,
     PlanEntryPoint,
     Reason,
+    Risk,
     RuntimeSourceInfo,
     RuntimeSummary,
     Service,
     Skipped,
     SourceInfo,
+    TableUse,
     Target,
+    Trigger,
+    Verdict,
+    VerdictFigures,
     Wave,
+    WhyLink,
 )
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 SCHEMA_VERSION = 1
 FLOAT_PLACES = 4
 METRIC_KEYS = ("modularity", "sm", "icp", "ifn", "ned")
-
-_SERVICE_KEYS = ("name", "kind", "modules", "loc", "tables", "entry_points", "target")
-_BOUNDARY_KEYS = ("source", "target", "style", "channel", "calls", "runtime")
-_PLAN_KEYS = ("schema_version", "tool", "source", "services", "boundaries", "metrics", "waves", "runtime")
 
 
 # --------------------------------------------------------------------------- Plan → dict
@@ -66,9 +78,31 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "metrics": _metrics_dict(plan.metrics),
         "waves": [_wave_dict(w) for w in sorted(plan.waves, key=lambda w: (w.order, w.services))],
     }
-    if plan.runtime is not None:
-        data["runtime"] = _runtime_summary_dict(plan.runtime)
-    return _merge_extra(data, plan.extra)
+    risks = [{"service": s.name, **_plain(s.risk)} for s in sorted(plan.services, key=lambda s: s.name)
+             if s.kind == "service" and s.risk is not None]
+    return _beyond(data, {
+        "data": plan.data,
+        "data_boundaries": [_data_boundary_dict(d) for d in plan.data_boundaries],
+        "limits": plan.limits,
+        "risks": risks,
+        **({"verdict": plan.verdict} if plan.verdict is not None else {}),
+        **({"notes": plan.notes} if plan.notes else {}),
+        **({"runtime": _runtime_summary_dict(plan.runtime)} if plan.runtime is not None else {}),
+    })
+
+
+def _data_boundary_dict(boundary: DataBoundary) -> dict[str, Any]:
+    return {"source": boundary.source, "target": boundary.target, "tables": list(boundary.tables),
+            "pattern": boundary.pattern, "reasons": list(boundary.reasons),
+            "links": [{"kind": link.kind, "table": link.table, "accessor": link.accessor, "path": link.path,
+                       "line": link.line, "via": link.via} for link in boundary.links]}
+
+
+def _data_boundary_from(data: Mapping[str, Any]) -> DataBoundary:
+    return DataBoundary(data["source"], data["target"], tuple(data["tables"]), data["pattern"],
+                        tuple(data["reasons"]),
+                        tuple(DataLink(link["kind"], link["table"], link["accessor"], link["path"], link["line"],
+                                       link["via"]) for link in data["links"]))
 
 
 def render_json(plan: Plan) -> str:
@@ -123,7 +157,22 @@ def _service_dict(service: Service) -> dict[str, Any]:
     }
     if service.target is not None:
         data["target"] = _target_dict(service.target)
-    return _merge_extra(data, service.extra)
+    beyond: dict[str, Any] = {"tables_shared": sorted(service.tables_shared), "module_loc": service.module_loc,
+                              "placement": service.placement, "why": _why_dict(service.why)}
+    if service.kind == "service":
+        beyond["triggers"] = service.triggers
+    for key, value in (("fargate_score", service.fargate_score), ("effort", service.effort), ("risk", service.risk)):
+        if value is not None:
+            beyond[key] = value
+    return _beyond(data, beyond)
+
+
+def _why_dict(why: Mapping[str, tuple[WhyLink, ...]]) -> dict[str, list[dict[str, Any]]]:
+    """Each link's calls observed at run time only when runtime evidence covers it."""
+    return {module: [{"neighbour": link.neighbour, "signal": link.signal, "weight": link.weight,
+                      **({} if link.calls_observed is None else {"calls_observed": link.calls_observed})}
+                     for link in links]
+            for module, links in why.items()}
 
 
 def _target_dict(target: Target) -> dict[str, Any]:
@@ -154,9 +203,12 @@ def _boundary_dict(boundary: Boundary) -> dict[str, Any]:
         ],
         "channels": [{"style": c.style, "channel": c.channel, "calls": c.calls} for c in boundary.channels],
     }
+    beyond: dict[str, Any] = {}
+    if boundary.payload_warnings:
+        beyond["payload_warnings"] = boundary.payload_warnings
     if boundary.runtime is not None:
-        data["runtime"] = _boundary_runtime_dict(boundary.runtime)
-    return _merge_extra(data, boundary.extra)
+        beyond["runtime"] = _boundary_runtime_dict(boundary.runtime)
+    return _beyond(data, beyond)
 
 
 # runtime evidence (issue 15): present only in plans weighted with runtime files
@@ -235,11 +287,10 @@ def _wave_dict(wave: Wave) -> dict[str, Any]:
             "kind": wave.kind, "steps": list(wave.steps)}
 
 
-def _merge_extra(data: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
-    """Extra keys follow the contract keys, sorted; a contract key is never overwritten."""
-    for key in sorted(str(k) for k in extra):
-        if key not in data:
-            data[key] = _plain(extra[key])
+def _beyond(data: dict[str, Any], fields: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields beyond the contract follow its keys, in name order."""
+    for key in sorted(fields):
+        data[key] = _plain(fields[key])
     return data
 
 
@@ -251,22 +302,19 @@ def _round(value: float) -> float | None:
 
 
 def _plain(value: Any) -> Any:
-    """Any extra value as JSON data: tuples → lists, sets sorted, floats rounded, keys sorted."""
+    """A model value as JSON data: dataclasses and mappings → objects with sorted keys, tuples →
+    lists, floats rounded."""
     if isinstance(value, bool) or value is None or isinstance(value, (int, str)):
         return value
     if isinstance(value, float):
         return _round(value)
-    if isinstance(value, Path):
-        return value.as_posix()
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return _plain({f.name: getattr(value, f.name) for f in dataclasses.fields(value)})
     if isinstance(value, Mapping):
         return {str(k): _plain(value[k]) for k in sorted(value, key=str)}
-    if isinstance(value, (set, frozenset)):
-        return sorted((_plain(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True))
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
-    return str(value)
+    raise TypeError(f"{type(value).__name__} has no plan.json form")
 
 
 # --------------------------------------------------------------------------- dict → Plan
@@ -276,7 +324,8 @@ def _plain(value: Any) -> Any:
 def plan_schema() -> dict[str, Any]:
     """The published JSON Schema of plan.json (analyzer/export/plan.schema.json)."""
     text = resources.files("analyzer.export").joinpath("plan.schema.json").read_text(encoding="utf-8")
-    return json.loads(text)
+    schema: dict[str, Any] = json.loads(text)
+    return schema
 
 
 def validate_plan_dict(data: Any, origin: str = "plan.json") -> None:
@@ -300,7 +349,7 @@ def validate_plan_dict(data: Any, origin: str = "plan.json") -> None:
 
 
 def plan_from_dict(data: Mapping[str, Any], origin: str = "plan.json") -> Plan:
-    """Rebuild a Plan from plan.json data; keys outside the contract land in `extra`."""
+    """Rebuild a Plan from plan.json data (validated first); keys this version does not know are ignored."""
     validate_plan_dict(data, origin)
     return Plan(
         schema_version=data["schema_version"],
@@ -322,9 +371,23 @@ def plan_from_dict(data: Mapping[str, Any], origin: str = "plan.json") -> Plan:
         waves=tuple(Wave(order=w["order"], services=tuple(w["services"]), rationale=w["rationale"],
                          kind=w.get("kind", "extract"), steps=tuple(w.get("steps", ())))
                     for w in data["waves"]),
-        extra=_extra_of(data, _PLAN_KEYS),
+        data={table: TableUse(use["owner"], tuple(use["used_by"])) for table, use in data.get("data", {}).items()},
+        limits=tuple(_record(Limit, row) for row in data.get("limits", ())),
+        verdict=_verdict_from(data.get("verdict")),
+        notes=tuple(data.get("notes", ())),
+        data_boundaries=tuple(_data_boundary_from(d) for d in data.get("data_boundaries", ())),
         runtime=_runtime_summary_from(data.get("runtime")),
     )
+
+
+def _verdict_from(data: Mapping[str, Any] | None) -> Verdict | None:
+    if data is None:
+        return None
+    figures = data["figures"]
+    return Verdict(kind=data["kind"], summary=data["summary"], figures=VerdictFigures(
+        services=figures["services"], services_in_sync_cycles=figures["services_in_sync_cycles"],
+        calls_to_make_async=figures["calls_to_make_async"], shared_tables=figures["shared_tables"],
+        held_back=tuple(figures["held_back"])))
 
 
 def _imports_from(data: Mapping[str, Any] | None) -> ImportStats | None:
@@ -374,7 +437,16 @@ def _service_from(data: Mapping[str, Any]) -> Service:
                 for r in target.get("reasons", ())
             ),
         ),
-        extra=_extra_of(data, _SERVICE_KEYS),
+        tables_shared=tuple(data.get("tables_shared", ())),
+        module_loc=dict(data.get("module_loc", {})),
+        placement=dict(data.get("placement", {})),
+        why={module: tuple(WhyLink(link["neighbour"], link["signal"], link["weight"], link.get("calls_observed"))
+                           for link in links)
+             for module, links in data.get("why", {}).items()},
+        triggers=tuple(Trigger(t["kind"], t["count"], t["trigger"]) for t in data.get("triggers", ())),
+        fargate_score=data.get("fargate_score"),
+        effort=None if "effort" not in data else _record(Effort, data["effort"]),
+        risk=None if "risk" not in data else _record(Risk, data["risk"]),
     )
 
 
@@ -390,14 +462,19 @@ def _boundary_from(data: Mapping[str, Any]) -> Boundary:
                          observed=_observed_from(c["observed"]) if "observed" in c else None)
             for c in data["calls"]
         ),
-        extra=_extra_of(data, (*_BOUNDARY_KEYS, "channels")),
+        payload_warnings=tuple(_record(PayloadWarning, w) for w in data.get("payload_warnings", ())),
         channels=tuple(ChannelCount(c["style"], c["channel"], c["calls"]) for c in data.get("channels", ())),
         runtime=_boundary_runtime_from(data.get("runtime")),
     )
 
 
-def _extra_of(data: Mapping[str, Any], contract_keys: tuple[str, ...]) -> dict[str, Any]:
-    return {k: v for k, v in data.items() if k not in contract_keys}
+_R = TypeVar("_R", bound="DataclassInstance")
+
+
+def _record(cls: type[_R], data: Mapping[str, Any]) -> _R:
+    """One of the model's flat records from its JSON object: lists become tuples, unknown keys are ignored."""
+    names = {f.name for f in dataclasses.fields(cls)}
+    return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in data.items() if k in names})
 
 
 def _json_path(parts: Any) -> str:

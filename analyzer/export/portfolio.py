@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 
 from openpyxl.formatting.rule import CellIsRule
+from openpyxl.utils import get_column_letter
 
 from analyzer.export import views
 from analyzer.export._document import Block, Code, Heading, Link, Para, Table, text, to_markdown
@@ -18,7 +18,6 @@ from analyzer.export._workbook import (
     new_workbook,
     workbook_bytes,
 )
-from analyzer.export.atomic import write_file
 from analyzer.model import Plan
 
 PORTFOLIO_HEADERS = ("name", "path", "status", "loc", "services", "lambda", "fargate",
@@ -40,6 +39,7 @@ class PortfolioRow:
     risk: str = ""  # highest service risk
     seconds: float = 0.0
     report: str = ""  # the codebase's report.md, relative to the portfolio index (linked when set)
+    notes: tuple[str, ...] = ()  # the plan's remarks (a service count that could not be reached, ...)
 
     @classmethod
     def from_plan(cls, name: str, path: str, plan: Plan, seconds: float, report: str = "") -> PortfolioRow:
@@ -47,7 +47,7 @@ class PortfolioRow:
         return cls(name=name, path=path, status="ok", loc=c.loc, services=c.services,
                    lambda_count=c.lambda_services, fargate_count=c.fargate_services,
                    async_boundaries=c.async_boundaries, sync_boundaries=c.sync_boundaries,
-                   risk=views.highest_risk(plan), seconds=seconds, report=report)
+                   risk=views.highest_risk(plan), seconds=seconds, report=report, notes=plan.notes)
 
     @classmethod
     def failed(cls, name: str, path: str, error: str, seconds: float) -> PortfolioRow:
@@ -96,17 +96,8 @@ def render_portfolio_xlsx(rows: Iterable[PortfolioRow]) -> bytes:
     if ordered:
         for header, fills in (("risk", {"high": RED_FILL, "medium": AMBER_FILL, "low": GREEN_FILL}),
                               ("status", {"failed": RED_FILL, "ok": GREEN_FILL})):
-            letter = ws.cell(row=1, column=PORTFOLIO_HEADERS.index(header) + 1).column_letter
+            letter = get_column_letter(PORTFOLIO_HEADERS.index(header) + 1)
             for value, fill in fills.items():
                 ws.conditional_formatting.add(f"{letter}2:{letter}{last}",
                                               CellIsRule(operator="equal", formula=[f'"{value}"'], fill=fill))
     return workbook_bytes(workbook)
-
-
-def write_portfolio(rows: Iterable[PortfolioRow], out_dir: Path) -> tuple[Path, Path]:
-    rows = list(rows)
-    index = out_dir / "index.md"
-    write_file(index, render_portfolio_markdown(rows).encode("utf-8"))
-    workbook = out_dir / "portfolio.xlsx"
-    write_file(workbook, render_portfolio_xlsx(rows))
-    return index, workbook

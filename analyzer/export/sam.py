@@ -15,13 +15,11 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import yaml
 
 from analyzer.export import views
-from analyzer.export.atomic import write_file
 from analyzer.model import Boundary, BoundaryCall, Plan, PlanEntryPoint, Service
 from analyzer.rules import limit
 
@@ -278,17 +276,12 @@ class _Template:
 
     @staticmethod
     def timeout(service: Service) -> int:
-        wanted = service.extra.get("timeout_s")
-        if not isinstance(wanted, (int, float)):
-            wanted = HTTP_TIMEOUT_S if any(e.kind == "http" for e in service.entry_points) else WORKER_TIMEOUT_S
-        return int(min(max(1, wanted), limit("lambda.timeout").value))
+        wanted = HTTP_TIMEOUT_S if any(e.kind == "http" for e in service.entry_points) else WORKER_TIMEOUT_S
+        return int(min(wanted, limit("lambda.timeout").value))
 
     @staticmethod
     def memory(service: Service) -> int:
-        wanted = service.extra.get("memory_mb")
-        if not isinstance(wanted, (int, float)):
-            wanted = DEFAULT_MEMORY_MB
-        return int(min(max(limit("lambda.memory.min").value, wanted), limit("lambda.memory.max").value))
+        return int(min(max(limit("lambda.memory.min").value, DEFAULT_MEMORY_MB), limit("lambda.memory.max").value))
 
     # ----------------------------------------------------------------- build
 
@@ -623,8 +616,3 @@ def render_sam(plan: Plan) -> str:
     """template.yaml text: sorted keys, no YAML tags, byte-identical for the same plan."""
     return yaml.safe_dump(sam_template(plan), sort_keys=True, default_flow_style=False,
                           allow_unicode=True, width=100)
-
-
-def write_sam(plan: Plan, path: Path) -> Path:
-    write_file(path, render_sam(plan).encode("utf-8"))
-    return path

@@ -1,31 +1,26 @@
 """Display-ready views of a Plan shared by the spreadsheet and the reports, so both always agree.
 
-Plan fields follow the contract; a few optional facts come from the `extra` dicts the recommend
-stage fills (all optional, shown blank when absent):
-
-- service.extra["risk"]            {"level": "low"|"medium"|"high", "causes": [text]} (or the level alone)
-- service.extra["effort"]          {"size": "S"|"M"|"L"|"XL", "points": n, ...} (or the size alone)
-- service.extra["triggers"]        [{"kind": entry kind, "trigger": "API Gateway HTTP API", ...}]
-- service.extra["module_loc"]      {module: lines of code}
-- service.extra["why"]             {module: text, or [{"neighbour", "signal", "weight"}, ...]}
-- service.extra["tables_shared"]   tables the service shares with another service
-- boundary.extra["payload_warnings"]  [{"caller", "callee", "path", "line", "argument", "limit_value", "remedy"}]
-- plan.extra["data"]               {table: {"owner": service, "used_by": [services]}}
-- plan.extra["limits"]             the limits table the recommendation used (else the rules loader)
-- plan.extra["notes"]              [text]: non-fatal remarks from the analysis
-
-With runtime evidence the typed fields plan.runtime, boundary.runtime and call.observed are set.
+Fields the recommend stage leaves empty (a shared kernel has no risk, effort or triggers) show blank.
+With runtime evidence plan.runtime, boundary.runtime, call.observed and each why link's calls_observed are set.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from analyzer.decompose.metrics import NED_MAX_SIZE, NED_MIN_SIZE
-from analyzer.model import Boundary, HotPath, Observed, ObservedOnlyCall, Plan, RuntimeSourceInfo, Service
+from analyzer.model import (
+    Boundary,
+    HotPath,
+    Observed,
+    ObservedOnlyCall,
+    Plan,
+    RuntimeSourceInfo,
+    Service,
+    WhyLink,
+)
+from analyzer.rules import load_limits
 
 #: One line each: what the metric measures and which direction is better.
 METRIC_MEANINGS: dict[str, str] = {
@@ -54,55 +49,31 @@ def compute_of(service: Service) -> str:
 
 
 def risk_of(service: Service) -> str:
-    value = service.extra.get("risk")
-    if isinstance(value, Mapping):
-        value = value.get("level")
-    return "" if value is None else str(value)
+    return service.risk.level if service.risk else ""
 
 
 def risk_causes(service: Service) -> list[str]:
-    value = service.extra.get("risk")
-    causes = value.get("causes", ()) if isinstance(value, Mapping) else ()
-    return [str(c) for c in causes] if isinstance(causes, (list, tuple)) else []
+    return list(service.risk.causes) if service.risk else []
 
 
 def effort_of(service: Service) -> str:
-    value = service.extra.get("effort")
-    if isinstance(value, Mapping):
-        value = value.get("size")
-    return "" if value is None else str(value)
+    return service.effort.size if service.effort else ""
 
 
 def trigger_of(service: Service, entry_kind: str) -> str:
     """How an entry point of this kind is triggered on the service's compute target."""
-    triggers = service.extra.get("triggers")
-    if not isinstance(triggers, (list, tuple)):
-        return ""
-    return next((str(t.get("trigger", "")) for t in triggers
-                 if isinstance(t, Mapping) and t.get("kind") == entry_kind), "")
+    return next((t.trigger for t in service.triggers if t.kind == entry_kind), "")
 
 
 def payload_warnings(boundary: Boundary) -> dict[tuple[str, str, str, int], list[str]]:
     """(caller, callee, path, line) → one-line warnings about payloads over the channel limit."""
     found: dict[tuple[str, str, str, int], list[str]] = {}
-    warnings = boundary.extra.get("payload_warnings")
-    if not isinstance(warnings, (list, tuple)):
-        return found
-    for w in warnings:
-        if not isinstance(w, Mapping):
-            continue
-        key = (str(w.get("caller", "")), str(w.get("callee", "")), str(w.get("path", "")), int(w.get("line", 0)))
-        text = f"argument {w.get('argument', '')} may exceed the {w.get('channel', '')} limit of " \
-               f"{w.get('limit_value', '?')}"
-        if w.get("remedy"):
-            text += f" ({w['remedy']})"
-        found.setdefault(key, []).append(text)
+    for w in boundary.payload_warnings:
+        text = f"argument {w.argument} may exceed the {w.channel} limit of {w.limit_value}"
+        if w.remedy:
+            text += f" ({w.remedy})"
+        found.setdefault((w.caller, w.callee, w.path, w.line), []).append(text)
     return found
-
-
-def notes(plan: Plan) -> list[str]:
-    value = plan.extra.get("notes")
-    return [str(n) for n in value] if isinstance(value, (list, tuple)) else []
 
 
 def highest_risk(plan: Plan) -> str:
@@ -117,53 +88,29 @@ def top_reasons(service: Service, limit: int = 3) -> str:
 
 
 def module_loc(service: Service, module: str) -> int | None:
-    table = service.extra.get("module_loc")
-    if isinstance(table, Mapping) and isinstance(table.get(module), int):
-        return table[module]
-    return None
+    return service.module_loc.get(module)
 
 
 def why_here(service: Service, module: str) -> str:
     """Why a module sits in its service: how the package structure placed it (or why it is shared
     kernel), then the decompose stage's strongest links."""
-    placed = placement_of(service, module)
-    table = service.extra.get("why")
-    links = _describe_why(table[module]) if isinstance(table, Mapping) and module in table else ""
-    return "; ".join(part for part in (placed, links) if part)
-
-
-def placement_of(service: Service, module: str) -> str:
-    table = service.extra.get("placement")
-    return str(table[module]) if isinstance(table, Mapping) and module in table else ""
+    links = "; ".join(_describe(link) for link in service.why.get(module, ()))
+    return "; ".join(part for part in (service.placement.get(module, ""), links) if part)
 
 
 def placement_groups(service: Service) -> list[tuple[str, tuple[str, ...]]]:
     """(reason, modules) for the modules placed other than as plain members of their app, by reason."""
-    table = service.extra.get("placement")
-    if not isinstance(table, Mapping):
-        return []
     groups: dict[str, list[str]] = {}
-    for module, reason in sorted(table.items()):
-        if service.kind == "shared" or not str(reason).startswith("app package "):
-            groups.setdefault(str(reason), []).append(module)
+    for module, reason in sorted(service.placement.items()):
+        if service.kind == "shared" or not reason.startswith("app package "):
+            groups.setdefault(reason, []).append(module)
     return sorted(((reason, tuple(modules)) for reason, modules in groups.items()), key=lambda g: (-len(g[1]), g[0]))
 
 
-def _describe_why(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if isinstance(value, Mapping):
-        neighbour = value.get("neighbour", "")
-        signal = value.get("signal", "")
-        weight = value.get("weight")
-        strength = f" ({weight:g})" if isinstance(weight, (int, float)) else ""
-        observed = value.get("calls_observed")
-        seen = "" if not isinstance(observed, int) else (", never observed at run time" if observed == 0
-                                                          else f", {observed:,} calls observed")
-        return f"{signal} link to {neighbour}{strength}{seen}" if signal else str(neighbour)
-    if isinstance(value, Sequence):
-        return "; ".join(_describe_why(v) for v in value)
-    return str(value)
+def _describe(link: WhyLink) -> str:
+    seen = ("" if link.calls_observed is None else ", never observed at run time" if link.calls_observed == 0
+            else f", {link.calls_observed:,} calls observed")
+    return f"{link.signal} link to {link.neighbour} ({link.weight:g}){seen}"
 
 
 @dataclass(frozen=True)
@@ -241,120 +188,29 @@ def excluded_by_reason(plan: Plan) -> list[tuple[str, int, tuple[str, ...]]]:
 
 
 @dataclass(frozen=True)
-class TableUse:
+class TableRow:
     table: str
-    owners: tuple[str, ...]
+    owner: str
     others: tuple[str, ...]  # services that touch the table without owning it
 
     @property
     def conflict(self) -> bool:
-        return len(self.owners) != 1 or bool(self.others)
+        return bool(self.others)
 
 
-def table_uses(plan: Plan) -> list[TableUse]:
-    """Every table with its owning service(s) and the other services that touch it.
-
-    The recommend stage's table usage (plan.extra["data"]) wins; without it, ownership is read
-    from each service's `tables` and `tables_shared`.
-    """
-    data = plan.extra.get("data")
-    if isinstance(data, Mapping) and all(isinstance(v, Mapping) for v in data.values()):
-        return [
-            TableUse(table=str(table),
-                     owners=(str(row["owner"]),) if row.get("owner") else (),
-                     others=tuple(sorted({str(o) for o in row.get("used_by", ())} - {str(row.get("owner"))})))
-            for table, row in sorted(data.items())
-        ]
-    owners: dict[str, set[str]] = {}
-    touchers: dict[str, set[str]] = {}
-    for service in plan.services:
-        for table in service.tables:
-            owners.setdefault(table, set()).add(service.name)
-        shared = service.extra.get("tables_shared", ())
-        if isinstance(shared, (list, tuple, set, frozenset)):
-            for table in shared:
-                touchers.setdefault(str(table), set()).add(service.name)
-    return [
-        TableUse(table=table,
-                 owners=tuple(sorted(owners.get(table, ()))),
-                 others=tuple(sorted(touchers.get(table, set()) - owners.get(table, set()))))
-        for table in sorted(set(owners) | set(touchers))
-    ]
+def table_uses(plan: Plan) -> list[TableRow]:
+    """Every table with its owning service and the other services that touch it."""
+    return [TableRow(table, use.owner, use.used_by) for table, use in sorted(plan.data.items())]
 
 
-LIMIT_COLUMNS = ("key", "name", "value", "unit", "applies_to", "description", "source", "checked", "note",
-                 "conservative")
+#: The limits table's columns, in the order the spreadsheet and the report show them.
+LIMIT_COLUMNS = ("key", "value", "unit", "applies_to", "description", "source", "checked", "note", "conservative")
 
 
-def limit_rows(plan: Plan) -> tuple[list[str], list[list[Any]]]:
-    """The limits table as (headers, rows): what the plan carries, else the rules loader's table."""
-    records = _limit_records(plan.extra.get("limits"))
-    if not records:
-        records = _limit_records(_load_rules_limits())
-    keys = {k for r in records for k in r}
-    headers = [k for k in LIMIT_COLUMNS if k in keys] + sorted(keys - set(LIMIT_COLUMNS))
-    if not headers:
-        headers = ["key", "value", "unit", "source", "checked"]
-    return headers, [[_cell_value(r.get(h)) for h in headers] for r in records]
-
-
-def _load_rules_limits() -> Any:
-    try:
-        from analyzer.rules import load_limits  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return load_limits()
-
-
-def _limit_records(raw: Any) -> list[dict[str, Any]]:
-    """Accept a list of records or a (nested) mapping name → record/value; flatten to sorted records."""
-    if raw is None:
-        return []
-    if isinstance(raw, Mapping):
-        items = [r for name, value in raw.items() for r in _as_records(str(name), value)]
-    elif isinstance(raw, (list, tuple)):
-        items = [r for value in raw for r in _as_records(None, value)]
-    else:
-        items = _as_records(None, raw)
-    return sorted(items, key=lambda r: str(r.get("key", r.get("name", ""))))
-
-
-def _as_records(name: str | None, value: Any) -> list[dict[str, Any]]:
-    if hasattr(value, "__dataclass_fields__"):
-        value = {f: getattr(value, f) for f in value.__dataclass_fields__}
-    if isinstance(value, Mapping):
-        if value and all(isinstance(v, Mapping) for v in value.values()):
-            prefix = f"{name}." if name else ""
-            return [r for k, v in value.items() for r in _as_records(f"{prefix}{k}", v)]
-        record = {str(k): v for k, v in value.items()}
-        if name is not None and "key" not in record:
-            record.setdefault("name", name)
-        return [record]
-    return [{"key": name or "", "value": value}]
-
-
-def _cell_value(value: Any) -> Any:
-    if value is None or isinstance(value, (int, float, str, bool)):
-        return value
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return ", ".join(str(v) for v in value)
-    return str(value)
-
-
-def module_of(qualname: str, modules: Sequence[str] | set[str]) -> str | None:
-    """The longest analyzed module that `qualname` (a module, function or method) lives in."""
-    candidate = qualname
-    while candidate:
-        if candidate in modules:
-            return candidate
-        if "." not in candidate:
-            return None
-        candidate = candidate.rsplit(".", 1)[0]
-    return None
-
-
-def module_service_map(plan: Plan) -> dict[str, str]:
-    return {m: s.name for s in plan.services for m in s.modules}
+def limit_rows(plan: Plan) -> tuple[list[str], list[list[str | float | bool]]]:
+    """The limits table as (headers, rows): what the plan carries, else the rules' table."""
+    limits = sorted(plan.limits or load_limits(), key=lambda item: item.key)
+    return list(LIMIT_COLUMNS), [[getattr(item, column) for column in LIMIT_COLUMNS] for item in limits]
 
 
 # --------------------------------------------------------------------------- runtime evidence

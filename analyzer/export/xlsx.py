@@ -12,7 +12,8 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import CellIsRule, FormulaRule
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -50,6 +51,7 @@ ENTRY_HEADERS = ("service", "kind", "detail", "path", "line", "trigger")
 EVIDENCE_HEADERS = ("service", "compute", "confidence", "rule", "detail", "evidence")
 SKIPPED_HEADERS = ("path", "reason")
 EXCLUDED_HEADERS = ("path", "reason", "Python files")
+DATA_BOUNDARY_HEADERS = ("source", "owner", "table", "kind", "accessor", "path", "line", "via", "pattern", "why")
 
 #: Column (1-based) of the editable service name on the Modules sheet; overrides.py reads it.
 MODULES_SERVICE_COLUMN = MODULES_HEADERS.index("service") + 1
@@ -74,6 +76,9 @@ def render_xlsx(plan: Plan) -> bytes:
     data_sheet(workbook, "Limits", limit_headers, limit_rows)
     data_sheet(workbook, "Skipped", SKIPPED_HEADERS,
                ([s.path, s.reason] for s in sorted(plan.source.skipped, key=lambda s: s.path)))
+    data_sheet(workbook, "Data boundaries", DATA_BOUNDARY_HEADERS,
+               ([b.source, b.target, link.table, link.kind, link.accessor, link.path, link.line, link.via, b.pattern,
+                 "; ".join(b.reasons)] for b in plan.data_boundaries for link in b.links), freeze="A2")
     data_sheet(workbook, "Not the application", EXCLUDED_HEADERS,
                ([e.path, e.reason, e.files] for e in plan.source.excluded))
     _lists_sheet(workbook, plan)
@@ -98,12 +103,13 @@ def _summary_sheet(workbook: Workbook, plan: Plan) -> None:
     ws = workbook.create_sheet("Summary")
     _header(ws, 1, ("figure", "value"))
     row = 2
-    for label, value in [("Source", plan.source.root),
+    figures: list[tuple[str, int | str]] = [("Source", plan.source.root),
                          ("Tool", f"{plan.tool.get('name', '')} {plan.tool.get('version', '')}".strip()),
                          *views.summary_figures(plan),
-                         *(("Note", note) for note in views.notes(plan))]:
+                         *(("Note", note) for note in plan.notes)]
+    for label, figure in figures:
         put(ws, row, 1, label)
-        put(ws, row, 2, value)
+        put(ws, row, 2, figure)
         row += 1
 
     row += 1
@@ -142,7 +148,7 @@ def _summary_sheet(workbook: Workbook, plan: Plan) -> None:
         chart.add_data(Reference(ws, min_col=3, min_row=first, max_row=last), titles_from_data=False)
         chart.set_categories(Reference(ws, min_col=1, min_row=first, max_row=last))
         chart.height = max(6.0, 1.2 * (last - first + 1))
-        chart.width = 16.0
+        chart.width = 16
         ws.add_chart(chart, f"A{last + 2}")
 
 
@@ -171,10 +177,10 @@ def _services_sheet(workbook: Workbook, plan: Plan) -> None:
                    {"lambda": LAMBDA_FILL, "fargate": FARGATE_FILL, views.SHARED_LABEL: SHARED_FILL})
 
 
-def _colour_values(ws: Worksheet, column: int, last_row: int, fills: dict) -> None:
+def _colour_values(ws: Worksheet, column: int, last_row: int, fills: dict[str, PatternFill]) -> None:
     if last_row < 2:
         return
-    letter = ws.cell(row=1, column=column).column_letter
+    letter = get_column_letter(column)
     for value, fill in fills.items():
         ws.conditional_formatting.add(
             f"{letter}2:{letter}{last_row}",
@@ -194,7 +200,7 @@ def _modules_sheet(workbook: Workbook, plan: Plan) -> None:
     for row in range(2, last + 1):
         ws.cell(row=row, column=3).font = grey
     if rows:
-        service_col = ws.cell(row=1, column=MODULES_SERVICE_COLUMN).column_letter
+        service_col = get_column_letter(MODULES_SERVICE_COLUMN)
         names = len(plan.services)
         validation = DataValidation(
             type="list", formula1=f"{LISTS_SHEET}!$A$1:$A${max(1, names)}", allow_blank=False,
@@ -206,16 +212,16 @@ def _modules_sheet(workbook: Workbook, plan: Plan) -> None:
         ws.add_data_validation(validation)
         validation.add(f"{service_col}2:{service_col}{last}")
         ws.conditional_formatting.add(
-            f"A2:{ws.cell(row=1, column=len(MODULES_HEADERS)).column_letter}{last}",
+            f"A2:{get_column_letter(len(MODULES_HEADERS))}{last}",
             FormulaRule(formula=[f"${service_col}2<>$C2"], fill=AMBER_FILL))
 
 
 def _boundaries_sheet(workbook: Workbook, plan: Plan) -> None:
-    rows = []
+    rows: list[list[str | int | None]] = []
     for boundary in sorted(plan.boundaries, key=lambda b: (b.source, b.target, b.style, b.channel)):
         calls = sorted(boundary.calls, key=lambda c: (c.path, c.line, c.caller, c.callee))
         warnings = views.payload_warnings(boundary)
-        observed = [] if plan.runtime is None else [None, ""]
+        observed: list[str | int | None] = [] if plan.runtime is None else [None, ""]
         if not calls and not (boundary.runtime and boundary.runtime.observed_only):
             rows.append([boundary.source, boundary.target, "", "", "", None,
                          boundary.style, boundary.channel, "", "", *observed])
@@ -241,7 +247,8 @@ def _runtime_sheet(workbook: Workbook, plan: Plan) -> None:
     """Only with runtime files: the figures, the files, and the hot synchronous paths with their remedy."""
     if plan.runtime is None:
         return
-    rows = [[label, value, "", "", "", "", ""] for label, value in views.runtime_figures(plan)]
+    rows: list[list[str | int | float]] = [[label, value, "", "", "", "", ""]
+                                           for label, value in views.runtime_figures(plan)]
     rows += [[f"runtime file {s.path}", s.format, s.records, s.matched, s.unmatched, "; ".join(s.notes), ""]
              for s in views.runtime_sources(plan)]
     rows += [[f"hot path {b.source} → {b.target}", h.caller, h.callee, h.per_request, h.remedy, h.detail,
@@ -252,7 +259,7 @@ def _runtime_sheet(workbook: Workbook, plan: Plan) -> None:
 
 def _data_sheet(workbook: Workbook, plan: Plan) -> None:
     uses = views.table_uses(plan)
-    rows = [[u.table, ", ".join(u.owners), ", ".join(u.others), "yes" if u.conflict else "no"] for u in uses]
+    rows = [[u.table, u.owner, ", ".join(u.others), "yes" if u.conflict else "no"] for u in uses]
     ws = data_sheet(workbook, "Data", DATA_HEADERS, rows, freeze="A2")
     _colour_values(ws, DATA_HEADERS.index("conflict") + 1, len(rows) + 1, {"yes": RED_FILL})
 

@@ -18,7 +18,7 @@ from analyzer.graph.events import expand_calls
 from analyzer.graph.frameworks import CodeNames, string_references
 from analyzer.graph.runtime import add_runtime_signal, match_evidence
 from analyzer.graph.signals import add_cochange_signal, add_data_signal, add_semantic_signal, combine_weights
-from analyzer.graph.structure import function_graph, module_graph, module_metrics
+from analyzer.graph.structure import function_graph, module_graph
 from analyzer.model import CodeBase, CodeGraph
 from analyzer.options import AnalysisOptions
 from analyzer.runtime import RuntimeEvidence
@@ -41,7 +41,6 @@ def build_graph(codebase: CodeBase, options: AnalysisOptions | None = None,
         codebase=codebase,
         functions=functions,
         modules=modules,
-        module_metrics=module_metrics(codebase, modules),
         models=models,
         data_access=accesses,
         calls=calls,

@@ -36,6 +36,11 @@ SQLALCHEMY_BASES = frozenset({
 #: Base classes that make a subclass a Django model (Django's own abstract user models included).
 DJANGO_BASES = frozenset({"django.db.models.Model", "django.db.models.base.Model"}) | USER_MODEL_BASES
 
+#: Flask-SQLAlchemy spells relationships through its extension object (`db.relationship("Order")`).
+RELATIONSHIP_NAMES = frozenset({"relationship", "relation"})
+#: A column-level foreign key names its table as text: `ForeignKey("orders.id")`, `ForeignKey("shop.orders.id")`.
+COLUMN_FOREIGN_KEY = "ForeignKey"
+
 #: Callees under this prefix ending in `Field` (and relation fields) declare model fields.
 DJANGO_FIELD_PREFIX = "django.db.models."
 
@@ -68,9 +73,9 @@ def find_data_access(codebase: CodeBase) -> tuple[tuple[OrmModel, ...], tuple[Da
     classes = {d.qualname: d for m in codebase.modules for d in m.definitions if d.kind == "class"}
     project_modules = frozenset(m.name for m in codebase.modules)
     registry = app_registry(codebase, classes)
-    models = _ModelFinder(classes, project_modules, registry, _django_field_classes(codebase)).models() \
+    found = _ModelFinder(classes, project_modules, registry, _django_field_classes(codebase)).models() \
         + _table_models(codebase)
-    models = tuple(sorted(models, key=lambda m: (m.qualname, m.table)))
+    models = tuple(sorted(found, key=lambda m: (m.qualname, m.table)))
     table_of = {m.qualname: m.table for m in models}
     module_of = {d.qualname: d.module for d in classes.values()}
     names = ModelNames(registry, table_of, module_of, user_model(classes, table_of))
@@ -261,21 +266,29 @@ def _framework_accesses(module: str, calls: Iterable[CallSite], names: ModelName
     """Models reached through framework conventions, each a read by the caller with its path:line.
 
     Django relation fields (`ForeignKey("billing.Invoice")`, `ForeignKey(settings.AUTH_USER_MODEL)`,
-    `to=...`), `apps.get_model("order", "Line")`, `get_user_model()` and SQLAlchemy's
-    `relationship("Order")`.
+    `to=...`), `apps.get_model("order", "Line")`, `get_user_model()`, SQLAlchemy's
+    `relationship("Order")` (also `db.relationship`) and column foreign keys `ForeignKey("orders.id")`.
     """
     accesses = []
+    tables = frozenset(table_of.values())
     for call in calls:
         callees = set(call.callees)
         target, via = "", ""
+        name = call.expr.rpartition(".")[2]
         if RELATION_FIELDS & callees:
             text = next((a.partition("=")[2] for a in call.args if a.startswith("to=")), call.args[0] if call.args else "")
             target, via = (names.by_text(text, module) if text else ""), "relation"
-        elif RELATIONSHIP_CALLS & callees and call.args:
+        elif (RELATIONSHIP_CALLS & callees or name in RELATIONSHIP_NAMES) and call.args:
             value = string_literal(call.args[0])
             target, via = (names.by_class_name(value.rpartition(".")[2], module) if value else ""), "relation"
+        elif name == COLUMN_FOREIGN_KEY and call.args and (column := string_literal(call.args[0])):
+            named = column.rpartition(".")[0]  # "schema.table.column" -> "schema.table"
+            found = named if named in tables else named.rpartition(".")[2] if named.rpartition(".")[2] in tables else ""
+            if found:
+                accesses.append(DataAccess(call.caller, module, found, "read", "relation", call.path, call.line))
+            continue
         elif USER_MODEL_CALLS & callees:
-            target, via = names.user, "user-model"
+            target, via = names.user or "", "user-model"
         elif call.expr.rpartition(".")[2] in GET_MODEL_CALLS and call.args:
             target, via = _get_model_target(call.args, names), "get_model"
         table = table_of.get(target)

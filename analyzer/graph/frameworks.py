@@ -21,7 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from analyzer.model import CallSite, CodeBase, Definition, Reference
+from analyzer.model import CallSite, CodeBase, Definition, Reference, enclosing
 
 #: Base classes of a Django application config.
 APP_CONFIG_BASES = frozenset({"django.apps.AppConfig", "django.apps.config.AppConfig"})
@@ -66,12 +66,8 @@ class AppRegistry:
 
     def label_for_module(self, module: str) -> str:
         """The app label of the app holding `module` (its longest registered package), else Django's default."""
-        candidate = module
-        while candidate:
-            if candidate in self.label_of_package:
-                return self.label_of_package[candidate]
-            candidate = candidate.rpartition(".")[0]
-        return default_app_label(module)
+        package = enclosing(module, self.label_of_package)
+        return default_app_label(module) if package is None else self.label_of_package[package]
 
 
 def default_app_label(module: str) -> str:

@@ -23,9 +23,20 @@ from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
-from typing import Any
 
-from analyzer.model import CallSite, CodeBase, ObservedCall, Reference, RuntimeGraph, RuntimeSourceInfo
+import networkx as nx
+
+from analyzer.model import (
+    CallSite,
+    CodeBase,
+    Definition,
+    ModuleFacts,
+    ObservedCall,
+    Reference,
+    RuntimeGraph,
+    RuntimeSourceInfo,
+    enclosing,
+)
 from analyzer.runtime import RuntimeEvidence, Site
 
 #: A static call site never observed although its caller ran counts this share of a call site.
@@ -41,7 +52,7 @@ def match_evidence(codebase: CodeBase, evidence: RuntimeEvidence, calls: Iterabl
     """Runs and caller → callee calls of analyzed functions, with each source's match counts."""
     matcher = SiteMatcher(codebase)
     names = [matcher.match(site) for site in evidence.sites]
-    runs: dict[str, list] = defaultdict(lambda: [0, 0.0])
+    runs: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])  # [times seen running, seconds]
     for site, count, seconds, _ in evidence.functions:
         # a generator expression or comprehension runs inside its function's run (cProfile also
         # counts every resumption of a generator as a call): its calls count, its runs do not
@@ -51,28 +62,30 @@ def match_evidence(codebase: CodeBase, evidence: RuntimeEvidence, calls: Iterabl
             runs[names[site]][0] += count
             runs[names[site]][1] += seconds
     static = {(c.caller, callee) for c in calls for callee in c.callees} | {(r.source, r.target) for r in references}
-    pairs: dict[tuple[str, str], list] = defaultdict(lambda: [0, 0.0, set()])
+    pairs: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0, 0.0])  # [calls, seconds]
+    files: dict[tuple[str, str], set[str]] = defaultdict(set)
     for caller, callee, count, seconds, source in evidence.calls:
         a, b = names[caller], names[callee]
         if a and b and a != b and count:
             tally = pairs[(a, b)]
             tally[0] += count
             tally[1] += seconds
-            tally[2].add(evidence.sources[source].path)
-    observed = tuple(ObservedCall(a, b, n, round(t, 6), tuple(sorted(files)), (a, b) in static)
-                     for (a, b), (n, t, files) in sorted(pairs.items()))
+            files[(a, b)].add(evidence.sources[source].path)
+    observed = tuple(ObservedCall(a, b, int(n), round(t, 6), tuple(sorted(files[(a, b)])), (a, b) in static)
+                     for (a, b), (n, t) in sorted(pairs.items()))
     sources = []
-    for index, source in enumerate(evidence.sources):
+    for index, runtime_source in enumerate(evidence.sources):
         used = {site for site, _, _, s in evidence.functions if s == index}
         used |= {site for a, b, _, _, s in evidence.calls if s == index for site in (a, b)}
         matched = sum(1 for site in used if names[site])
-        sources.append(RuntimeSourceInfo(source.path, source.format, source.records, matched, len(used) - matched,
-                                         source.notes))
-    return RuntimeGraph(runs={q: (n, round(t, 6)) for q, (n, t) in sorted(runs.items())}, calls=observed,
+        sources.append(RuntimeSourceInfo(runtime_source.path, runtime_source.format, runtime_source.records, matched,
+                                         len(used) - matched, runtime_source.notes))
+    return RuntimeGraph(runs={q: (int(n), round(t, 6)) for q, (n, t) in sorted(runs.items())}, calls=observed,
                         sources=tuple(sources))
 
 
-def add_runtime_signal(modules: Any, runtime: RuntimeGraph, calls: Iterable[CallSite], module_names: Iterable[str]) -> None:
+def add_runtime_signal(modules: nx.DiGraph[str], runtime: RuntimeGraph, calls: Iterable[CallSite],
+                       module_names: Iterable[str]) -> None:
     """Put `runtime`/`runtime_calls` on module edges and discount static calls never observed."""
     owner = ModuleOwner(module_names)
     between: dict[tuple[str, str], int] = defaultdict(int)
@@ -125,10 +138,7 @@ class ModuleOwner:
     def __call__(self, qualname: str) -> str:
         found = self._cache.get(qualname)
         if found is None:
-            parts = qualname.split(".")
-            found = next((".".join(parts[:end]) for end in range(len(parts), 0, -1)
-                          if ".".join(parts[:end]) in self.modules), "")
-            self._cache[qualname] = found
+            found = self._cache[qualname] = enclosing(qualname, self.modules) or ""
         return found
 
 
@@ -140,7 +150,7 @@ class SiteMatcher:
         self.depth = max((m.path.count("/") + 1 for m in codebase.modules), default=1)
         self.qualnames = {d.qualname for m in codebase.modules for d in m.definitions if d.kind != "class"}
         self.qualnames |= {m.name for m in codebase.modules}
-        self.functions: dict[str, tuple[list[int], list]] = {}
+        self.functions: dict[str, tuple[list[int], list[Definition]]] = {}
         for module in codebase.modules:
             defs = sorted((d for d in module.definitions if d.kind != "class"), key=lambda d: (d.line, -d.end_line))
             self.functions[module.path] = ([d.line for d in defs], defs)
@@ -177,7 +187,7 @@ class SiteMatcher:
                 return candidate.qualname
         return ""
 
-    def _module(self, path: str):
+    def _module(self, path: str) -> ModuleFacts | None:
         parts = path.replace("\\", "/").split("/")
         for size in range(min(len(parts), self.depth), 0, -1):
             module = self.by_path.get("/".join(parts[-size:]))
@@ -216,7 +226,7 @@ def route_key(route: str) -> str:
     return f"{method.upper()} {path}".strip()
 
 
-def runtime_calls_between(modules: Any, a: str, b: str) -> int:
+def runtime_calls_between(modules: nx.DiGraph[str], a: str, b: str) -> int:
     """Calls observed between two modules, both directions."""
     return sum(int(modules.edges[u, v].get("runtime_calls", 0)) for u, v in ((a, b), (b, a)) if modules.has_edge(u, v))
 

@@ -22,11 +22,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 from typing import Any
 
-from analyzer.model import SIGNALS, CodeBase, DataAccess
+from analyzer.model import SIGNALS, STRUCTURAL_SIGNALS, CodeBase, DataAccess
 from analyzer.rules import load_structure_rules
-
-#: Signals the scanner's structure pass counts (call sites, imports, bases, references).
-STRUCTURAL_SIGNALS = ("call", "import", "inherit", "reference")
 
 #: How strongly a module's access to a table ties it to the other modules touching it.
 #: Defining the model or writing rows is a stronger claim on a table than reading it.

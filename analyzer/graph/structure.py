@@ -8,51 +8,25 @@ attribute dictionaries, so callers get plain ints and floats back.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import networkx as nx
 
-from analyzer.model import CallSite, CodeBase, ModuleMetrics, Reference
+from analyzer.model import STRUCTURAL_SIGNALS, CallSite, CodeBase, Reference
 from analyzer.scan.records import gc_paused
 
-#: The structural coupling signals this module writes on module edges.
-STRUCTURAL = ("call", "import", "inherit", "reference")
 #: When one function pair is linked several ways, the edge's `kind` is the strongest.
 _KIND_ORDER = ("call", "reference", "inherit")
 
 
-class Owners:
-    """Maps any qualified name (function, class, signal, module) to the module defining it."""
-
-    def __init__(self, codebase: CodeBase) -> None:
-        self.modules = {m.name for m in codebase.modules}
-        self.by_definition = {d.qualname: m.name for m in codebase.modules for d in m.definitions}
-        self._memo: dict[str, str | None] = {}
-
-    def module_of(self, name: str) -> str | None:
-        found = self._memo.get(name, "")
-        if found != "":
-            return found
-        module = self.by_definition.get(name)
-        if module is None:
-            candidate = name
-            while candidate:
-                if candidate in self.modules:
-                    module = candidate
-                    break
-                candidate = candidate.rpartition(".")[0]
-        self._memo[name] = module
-        return module
-
-
-def function_graph(codebase: CodeBase, calls: Iterable[CallSite], extra_references: Iterable[Reference] = ()) -> nx.DiGraph:
+def function_graph(codebase: CodeBase, calls: Iterable[CallSite], extra_references: Iterable[Reference] = ()) -> nx.DiGraph[str]:
     """Nodes: every definition and every module (module-level code); edges caller -> callee."""
     with gc_paused():
         return _function_graph(codebase, calls, tuple(extra_references))
 
 
-def _function_graph(codebase: CodeBase, calls: Iterable[CallSite], extra_references: tuple[Reference, ...]) -> nx.DiGraph:
-    graph = nx.DiGraph()
+def _function_graph(codebase: CodeBase, calls: Iterable[CallSite], extra_references: tuple[Reference, ...]) -> nx.DiGraph[str]:
+    graph: nx.DiGraph[str] = nx.DiGraph()
     for module in codebase.modules:
         graph.add_node(module.name, kind="module", module=module.name, path=module.path, line=1, loc=module.loc)
         graph.add_nodes_from((d.qualname, {"kind": d.kind, "module": d.module, "path": d.path, "line": d.line,
@@ -77,36 +51,36 @@ def _function_graph(codebase: CodeBase, calls: Iterable[CallSite], extra_referen
     return graph
 
 
-def _edge_attributes(kinds: dict[str, list[tuple[str, int]]]) -> dict:
+def _edge_attributes(kinds: dict[str, list[tuple[str, int]]]) -> dict[str, object]:
     merged = sorted({site for found in kinds.values() for site in found})
-    attributes: dict = {name: len(kinds.get(name, ())) for name in _KIND_ORDER}
+    attributes: dict[str, object] = {name: len(kinds.get(name, ())) for name in _KIND_ORDER}
     attributes["kind"] = next(name for name in _KIND_ORDER if kinds.get(name))
     attributes["weight"] = sum(len(found) for found in kinds.values())
     attributes["sites"] = merged
     return attributes
 
 
-def module_graph(codebase: CodeBase, calls: Iterable[CallSite], extra_references: Iterable[Reference] = ()) -> nx.DiGraph:
+def module_graph(codebase: CodeBase, calls: Iterable[CallSite], extra_references: Iterable[Reference] = ()) -> nx.DiGraph[str]:
     """Nodes: modules; edges carry one count per structural signal (self-loops left out)."""
     with gc_paused():
         return _module_graph(codebase, calls, tuple(extra_references))
 
 
-def _module_graph(codebase: CodeBase, calls: Iterable[CallSite], extra_references: tuple[Reference, ...]) -> nx.DiGraph:
-    owners = Owners(codebase)
-    graph = nx.DiGraph()
+def _module_graph(codebase: CodeBase, calls: Iterable[CallSite], extra_references: tuple[Reference, ...]) -> nx.DiGraph[str]:
+    owners = codebase
+    graph: nx.DiGraph[str] = nx.DiGraph()
     graph.add_nodes_from((m.name, {"loc": m.loc, "path": m.path, "is_package": m.is_package})
                          for m in codebase.modules)
-    counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(STRUCTURAL, 0))
+    counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(STRUCTURAL_SIGNALS, 0))
     type_only: dict[tuple[str, str], bool] = {}
 
     for call in calls:
         source = owners.module_of(call.caller)
         if source is None:
             continue
-        targets = {owners.module_of(c) for c in call.callees} - {None, source}
-        for target in sorted(targets):  # sorted: edges are added in the same order whatever the hash seed
-            counts[(source, target)]["call"] += 1
+        targets = {t for t in map(owners.module_of, call.callees) if t is not None and t != source}
+        for callee_module in sorted(targets):  # sorted: edges are added in the same order whatever the hash seed
+            counts[(source, callee_module)]["call"] += 1
     for module in codebase.modules:
         for item in module.imports:
             if not item.internal:
@@ -119,69 +93,37 @@ def _module_graph(codebase: CodeBase, calls: Iterable[CallSite], extra_reference
             type_only[pair] = type_only.get(pair, True) and item.type_checking
         for definition in module.definitions:
             for base in definition.bases:
-                target = owners.module_of(base) if base in owners.by_definition else None
-                if target is not None and target != module.name:
-                    counts[(module.name, target)]["inherit"] += 1
+                parent = owners.module_of(base) if owners.defines(base) else None
+                if parent is not None and parent != module.name:
+                    counts[(module.name, parent)]["inherit"] += 1
         for ref in module.references:
             _count_reference(owners, ref, counts)
     for ref in extra_references:
         _count_reference(owners, ref, counts)
     for pair, signals in counts.items():
-        attributes: dict = dict(signals)
+        attributes: dict[str, object] = dict(signals)
         if pair in type_only:
             attributes["type_only"] = type_only[pair]
-        graph.add_edge(*pair, **attributes)
+        graph.add_edge(pair[0], pair[1], **attributes)
     return graph
 
 
-def _count_reference(owners: Owners, ref: Reference, counts: dict[tuple[str, str], dict[str, int]]) -> None:
+def _count_reference(owners: CodeBase, ref: Reference, counts: dict[tuple[str, str], dict[str, int]]) -> None:
     source, target = owners.module_of(ref.source), owners.module_of(ref.target)
     if source is not None and target is not None and source != target:
         counts[(source, target)]["reference"] += 1
 
 
-def module_metrics(codebase: CodeBase, modules: nx.DiGraph) -> dict[str, ModuleMetrics]:
-    """Fan-in/fan-out over structural edges (call, import, inherit, reference) and instability."""
-    loc = {m.name: m.loc for m in codebase.modules}
-    fan_in: dict[str, int] = dict.fromkeys(loc, 0)
-    fan_out: dict[str, int] = dict.fromkeys(loc, 0)
-    for source, target in structural_edges(modules):
-        if source in fan_out:
-            fan_out[source] += 1
-        if target in fan_in:
-            fan_in[target] += 1
-    metrics = {}
-    for name in sorted(loc):
-        total = fan_in[name] + fan_out[name]
-        metrics[name] = ModuleMetrics(loc=loc[name], fan_in=fan_in[name], fan_out=fan_out[name],
-                                      instability=fan_out[name] / total if total else 0.0)
-    return metrics
-
-
 # --------------------------------------------------------------------------- typed helpers
 
 
-def structural_edges(modules: nx.DiGraph) -> list[tuple[str, str]]:
-    """Module pairs linked by at least one call, runtime import, inheritance or reference."""
-    return [(source, target) for source, target, attributes in modules.edges(data=True)
-            if any(edge_count(attributes, signal) for signal in STRUCTURAL)]
-
-
-def edge_count(attributes: dict, signal: str) -> float:
+def edge_count(attributes: Mapping[str, object], signal: str) -> float:
     value = attributes.get(signal, 0)
     return float(value) if isinstance(value, (int, float)) else 0.0
 
 
-def edge_signal(graph: nx.DiGraph, source: str, target: str, signal: str) -> float:
+def edge_signal(graph: nx.DiGraph[str], source: str, target: str, signal: str) -> float:
     """One signal's weight on an edge, 0 when the edge or the signal is absent."""
     if not graph.has_edge(source, target):
         return 0.0
     return edge_count(graph.edges[source, target], signal)
-
-
-def callees(graph: nx.DiGraph, node: str) -> list[str]:
-    return sorted(graph.successors(node)) if node in graph else []
-
-
-def callers(graph: nx.DiGraph, node: str) -> list[str]:
-    return sorted(graph.predecessors(node)) if node in graph else []

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from typing import Any
 
-from analyzer.model import Boundary, BoundaryCall, CallSite, ChannelCount, Decomposition
+from analyzer.model import Boundary, BoundaryCall, CallSite, ChannelCount, Decomposition, PayloadWarning
 from analyzer.recommend.locate import Locator
 from analyzer.recommend.runtime import annotate
 from analyzer.rules import limit, load_policy
+from analyzer.rules.policy import BoundaryPolicy, PayloadRules
 
 _STRING = re.compile(r"[rRbBuUfF]*('[^']*'|\"[^\"]*\")")
 SIGNAL_SEND_SUFFIXES = (".send_robust", ".send", ".emit", ".fire", ".publish", ".dispatch")
@@ -34,7 +34,7 @@ SIGNAL_SEND_SUFFIXES = (".send_robust", ".send", ".emit", ".fire", ".publish", "
 def find_boundaries(decomposition: Decomposition, locator: Locator | None = None) -> tuple[Boundary, ...]:
     """Every cross-service call, grouped by (source, target), sorted."""
     locator = locator or Locator.of(decomposition)
-    policy = load_policy()["boundaries"]
+    policy = load_policy().boundaries
     calls = decomposition.graph.calls
     consumers = _signal_consumers(calls, locator)
     models = frozenset(_snake(m.qualname.rpartition(".")[2]) for m in decomposition.graph.models)
@@ -56,21 +56,18 @@ def find_boundaries(decomposition: Decomposition, locator: Locator | None = None
     for (source, target), members in sorted(grouped.items()):
         ordered = tuple(sorted(members, key=lambda b: (b.path, b.line, b.caller, b.callee, b.style, b.channel)))
         style, channel = summarise(ordered, policy)
-        extra: dict[str, Any] = {}
-        warnings = payload_warnings(ordered, sites, policy, models)
-        if warnings:
-            extra["payload_warnings"] = warnings
-        boundaries.append(Boundary(source=source, target=target, style=style, channel=channel,
-                                   calls=ordered, extra=extra, channels=channel_counts(ordered, policy)))
+        boundaries.append(Boundary(source=source, target=target, style=style, channel=channel, calls=ordered,
+                                   payload_warnings=payload_warnings(ordered, sites, policy, models),
+                                   channels=channel_counts(ordered, policy)))
     runtime = decomposition.graph.runtime
     if runtime is None:
         return tuple(boundaries)
     definitions = {d.qualname: (d.path, d.line) for m in decomposition.graph.codebase.modules for d in m.definitions}
-    return annotate(boundaries, sites, runtime, locator, definitions, load_policy()["runtime"])
+    return annotate(boundaries, sites, runtime, locator, definitions, load_policy().runtime)
 
 
 def classify_call(call: CallSite, callee: str, target: str, fanout: tuple[str, ...],
-                  policy: dict[str, Any]) -> BoundaryCall:
+                  policy: BoundaryPolicy) -> BoundaryCall:
     """Style, channel and the human-readable evidence for one call from one service to another."""
     expr = call.expr or callee.rpartition(".")[2]
     reasons: list[str] = []
@@ -83,11 +80,11 @@ def classify_call(call: CallSite, callee: str, target: str, fanout: tuple[str, .
         event = _event_name(expr)
         count = len(fanout)
         names = ", ".join(fanout)
-        if count >= policy["fanout"]["eventbridge_min_services"]:
+        if count >= policy.eventbridge_min_services:
             reasons.append(f"signal `{event}` fans out to {count} services: {names}")
             reasons.append(f"{count} consumer services: route on an event bus")
             return make("async", "eventbridge")
-        if count >= policy["fanout"]["sns_min_services"]:
+        if count >= policy.sns_min_services:
             reasons.append(f"signal `{event}` fans out to {count} services: {names}")
             reasons.append("publish/subscribe: the sender does not wait for or know its handlers")
             return make("async", "sns")
@@ -95,17 +92,17 @@ def classify_call(call: CallSite, callee: str, target: str, fanout: tuple[str, .
         reasons.append("a queue to that one consumer; publish to SNS once a second service subscribes")
         return make("async", "sqs")
 
-    if not call.deferred and call.usage in policy["sync_usages"]:
-        reasons.append(policy["usage_reasons"][call.usage].format(expr=expr))
+    if not call.deferred and call.usage in policy.sync_usages:
+        reasons.append(policy.usage_reasons[call.usage].format(expr=expr))
         reasons.append(f"the caller needs {target}'s answer before it can continue")
         return make("sync", "http")
 
     if call.deferred:
-        reasons.append(policy["deferral_reasons"].get(call.deferred, f"deferred ({call.deferred})"))
+        reasons.append(policy.deferral_reasons.get(call.deferred, f"deferred ({call.deferred})"))
     else:
-        reasons.append(policy["usage_reasons"]["discarded"].format(expr=expr))
+        reasons.append(policy.usage_reasons["discarded"].format(expr=expr))
     reasons.append(f"a command to a single consumer service ({target})")
-    ordering = _ordering_keyword(callee, call.args, policy["fifo_keywords"])
+    ordering = _ordering_keyword(callee, call.args, policy.fifo_keywords)
     if call.in_loop:
         reasons.append("called in a loop" + (": successive updates of the same entity, order matters"
                                             if ordering else ": one message per iteration"))
@@ -116,42 +113,40 @@ def classify_call(call: CallSite, callee: str, target: str, fanout: tuple[str, .
     return make("async", "sqs")
 
 
-def channel_counts(calls: tuple[BoundaryCall, ...], policy: dict[str, Any]) -> tuple[ChannelCount, ...]:
+def channel_counts(calls: tuple[BoundaryCall, ...], policy: BoundaryPolicy) -> tuple[ChannelCount, ...]:
     """The calls counted by style and channel, sync first, then async by channel rank."""
     counts = Counter((c.style, c.channel) for c in calls)
-    rank = policy["channel_rank"]
+    rank = policy.channel_rank
     order = sorted(counts, key=lambda sc: (sc[0] != "sync", -rank.get(sc[1], 0), sc[1]))
     return tuple(ChannelCount(style, channel, counts[(style, channel)]) for style, channel in order)
 
 
-def summarise(calls: tuple[BoundaryCall, ...], policy: dict[str, Any]) -> tuple[str, str]:
+def summarise(calls: tuple[BoundaryCall, ...], policy: BoundaryPolicy) -> tuple[str, str]:
     """Any sync call -> sync/http; else the highest-ranked async channel among the calls."""
     if any(c.style == "sync" for c in calls):
         return "sync", "http"
-    rank = policy["channel_rank"]
+    rank = policy.channel_rank
     return "async", max((c.channel for c in calls), key=lambda ch: (rank.get(ch, 0), ch))
 
 
 def payload_warnings(calls: tuple[BoundaryCall, ...], sites: dict[BoundaryCall, CallSite],
-                     policy: dict[str, Any], models: frozenset[str] = frozenset()) -> list[dict[str, Any]]:
+                     policy: BoundaryPolicy, models: frozenset[str] = frozenset()) -> tuple[PayloadWarning, ...]:
     """Arguments that can carry data (payload_kind), checked against the channel's size limit."""
     warnings = []
     for call in calls:
         for argument in sites[call].args:
-            kind = payload_kind(argument, policy["payload"], models)
+            kind = payload_kind(argument, policy.payload, models)
             if not kind or (kind == "model instance" and call.style == "sync"):
                 continue  # an instance passed in a request is serialised on the spot; in a message it goes stale
-            size_limit = limit(policy["payload_limits"][call.channel])
-            warnings.append({
-                "caller": call.caller, "callee": call.callee, "path": call.path, "line": call.line,
-                "argument": argument, "channel": call.channel, "limit": size_limit.key,
-                "limit_value": size_limit.display, "source": size_limit.source,
-                "remedy": policy["model_remedy"] if kind == "model instance" else policy["payload_remedy"],
-            })
-    return warnings
+            size_limit = limit(policy.payload_limits[call.channel])
+            warnings.append(PayloadWarning(
+                caller=call.caller, callee=call.callee, path=call.path, line=call.line, argument=argument,
+                channel=call.channel, limit=size_limit.key, limit_value=size_limit.display, source=size_limit.source,
+                remedy=policy.model_remedy if kind == "model instance" else policy.payload_remedy))
+    return tuple(warnings)
 
 
-def payload_kind(argument: str, rules: dict[str, Any], models: frozenset[str] = frozenset()) -> str:
+def payload_kind(argument: str, rules: PayloadRules, models: frozenset[str] = frozenset()) -> str:
     """What data an argument's source text can carry ('a collection', 'file content', 'data', 'model
     instance'), or '' for names, ids, metadata and literals (`upload.filename`, `order.id`, `"x"`)."""
     text = argument.strip()
@@ -163,12 +158,12 @@ def payload_kind(argument: str, rules: dict[str, Any], models: frozenset[str] = 
         return ""
     if text[0] in "[{" or (text[0] == "(" and "," in text):
         return "a collection"
-    if any(re.search(p, text) for p in rules["content_patterns"]):
+    if any(p.search(text) for p in rules.content_patterns):
         return "file content"
     last = re.split(r"[.\[\]()]+", text.rstrip(")]."))[-1].lower() if re.fullmatch(r"[\w.]+", text) else ""
-    if not last or last in rules["metadata_words"] or last.endswith(("_id", "_ids", "_pk", "_key", "_name")):
+    if not last or last in rules.metadata_words or last.endswith(("_id", "_ids", "_pk", "_key", "_name")):
         return ""
-    if last in rules["data_words"] or any(last.endswith("_" + word) for word in rules["data_words"]):
+    if last in rules.data_words or any(last.endswith("_" + word) for word in rules.data_words):
         return "data"
     return "model instance" if last in models else ""
 
@@ -212,7 +207,7 @@ def _words(text: str) -> set[str]:
     return {w.lower() for w in re.split(r"[^A-Za-z0-9]+", spaced) if w}
 
 
-def _ordering_keyword(callee: str, args: tuple[str, ...], keywords: list[str]) -> str:
+def _ordering_keyword(callee: str, args: tuple[str, ...], keywords: tuple[str, ...]) -> str:
     """The first keyword (in policy order) named by the callee or its non-literal arguments, else ''."""
     words = _words(callee.rpartition(".")[2])
     for argument in args:

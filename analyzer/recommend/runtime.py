@@ -14,7 +14,6 @@ import dataclasses
 import re
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 from analyzer.model import (
     Boundary,
@@ -30,12 +29,13 @@ from analyzer.model import (
     RuntimeSummary,
 )
 from analyzer.recommend.locate import Locator
+from analyzer.rules.policy import RuntimePolicy
 
 _WORDS = re.compile(r"[a-z0-9]+")
 
 
 def annotate(boundaries: Sequence[Boundary], sites: Mapping[BoundaryCall, CallSite], runtime: RuntimeGraph,
-             locator: Locator, definitions: Mapping[str, tuple[str, int]], policy: Mapping[str, Any]) -> tuple[Boundary, ...]:
+             locator: Locator, definitions: Mapping[str, tuple[str, int]], policy: RuntimePolicy) -> tuple[Boundary, ...]:
     """The boundaries with runtime figures, plus boundaries only observed at run time."""
     observed = {(c.caller, c.callee): c for c in runtime.calls}
     hidden: dict[tuple[str, str], list[ObservedCall]] = defaultdict(list)
@@ -52,17 +52,17 @@ def annotate(boundaries: Sequence[Boundary], sites: Mapping[BoundaryCall, CallSi
         by_pair.setdefault(pair, Boundary(source=pair[0], target=pair[1], style="sync", channel="http"))
     annotated = []
     for (source, target), boundary in sorted(by_pair.items()):
-        calls = tuple(dataclasses.replace(c, observed=_figures(runtime, observed, c.caller, c.callee))
-                      for c in boundary.calls)
+        seen = [(c, _figures(runtime, observed, c.caller, c.callee)) for c in boundary.calls]
+        calls = tuple(dataclasses.replace(c, observed=figures) for c, figures in seen)
         only = tuple(ObservedOnlyCall(c.caller, c.callee, _figures(runtime, observed, c.caller, c.callee),
                                       *definitions.get(c.callee, ("", 0)))
                      for c in sorted(hidden.get((source, target), ()), key=lambda c: (c.caller, c.callee)))
-        pairs = {(c.caller, c.callee): c.observed for c in calls} | {(c.caller, c.callee): c.observed for c in only}
-        hot = _hot_paths(calls, only, located, target, policy)
+        pairs = {(c.caller, c.callee): figures for c, figures in seen} | {(c.caller, c.callee): c.observed for c in only}
+        hot = _hot_paths(seen, only, located, target, policy)
         summary = BoundaryRuntime(
             calls=sum(o.calls for o in pairs.values()),
             seconds=round(sum(o.seconds for o in pairs.values()), 6),
-            never_observed=sum(1 for c in calls if c.observed.calls == 0 and c.observed.caller_runs > 0),
+            never_observed=sum(1 for _, figures in seen if figures.calls == 0 and figures.caller_runs > 0),
             observed_only=only,
             hot_paths=hot,
         )
@@ -90,15 +90,17 @@ def _figures(runtime: RuntimeGraph, observed: Mapping[tuple[str, str], ObservedC
     return Observed(calls=call.calls, seconds=call.seconds, caller_runs=runs, sources=call.sources)
 
 
-def _hot_paths(calls: Sequence[BoundaryCall], only: Sequence[ObservedOnlyCall],
+def _hot_paths(calls: Sequence[tuple[BoundaryCall, Observed]], only: Sequence[ObservedOnlyCall],
                sites: Mapping[tuple[str, str, str, int], CallSite], target: str,
-               policy: Mapping[str, Any]) -> tuple[HotPath, ...]:
+               policy: RuntimePolicy) -> tuple[HotPath, ...]:
     """Synchronous pairs called at least `hot_calls_per_request` times per run of their caller."""
-    threshold = float(policy["hot_calls_per_request"])
+    threshold = policy.hot_calls_per_request
     by_pair: dict[tuple[str, str], list[BoundaryCall]] = defaultdict(list)
-    for call in calls:
+    pair_figures: dict[tuple[str, str], Observed] = {}
+    for call, observed in calls:
         by_pair[(call.caller, call.callee)].append(call)
-    figures = {pair: members[0].observed for pair, members in by_pair.items()
+        pair_figures.setdefault((call.caller, call.callee), observed)
+    figures = {pair: pair_figures[pair] for pair, members in by_pair.items()
                if any(c.style == "sync" for c in members)}
     figures.update({(c.caller, c.callee): c.observed for c in only})
     hot = []
@@ -115,7 +117,7 @@ def _hot_paths(calls: Sequence[BoundaryCall], only: Sequence[ObservedOnlyCall],
         detail = (f"{seen.calls:,} synchronous calls in {seen.caller_runs:,} runs of `{words['caller_short']}` "
                   f"({per_request:.1f} per request, {seen.seconds:.3f} s in {target}), observed in {where}: "
                   f"{per_request:.0f} network round trips per request once split; "
-                  + policy["remedies"][remedy].format(**words))
+                  + policy.remedies[remedy].format(**words))
         hot.append(HotPath(caller=caller, callee=callee, per_request=round(per_request, 4), observed=seen,
                            remedy=remedy, detail=detail,
                            evidence=tuple(sorted({Evidence(c.path, c.line) for c in members},
@@ -123,10 +125,10 @@ def _hot_paths(calls: Sequence[BoundaryCall], only: Sequence[ObservedOnlyCall],
     return tuple(hot)
 
 
-def _remedy(callee: str, sites: Sequence[CallSite], policy: Mapping[str, Any]) -> str:
+def _remedy(callee: str, sites: Sequence[CallSite], policy: RuntimePolicy) -> str:
     if any(site.in_loop for site in sites):
         return "batch"
     words = set(_WORDS.findall(callee.rpartition(".")[2].lower()))
-    if words & set(policy["read_words"]):
+    if words & policy.read_words:
         return "cache"
     return "event"

@@ -9,7 +9,6 @@ a rule or a limit is an edit to YAML/TOML, never to code. This package sits belo
 from __future__ import annotations
 
 import re
-import sys
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -18,11 +17,12 @@ from typing import Any
 import yaml
 
 from analyzer.errors import ConfigError
+from analyzer.inputs import load_toml
+from analyzer.model import Limit
+from analyzer.rules.policy import Policy, parse_policy
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
+__all__ = ["Limit", "Policy", "load_limits", "limit", "limit_bytes", "load_policy", "load_scope_rules",
+           "load_structure_rules", "load_trait_rules", "heavy_packages", "installed_size_mb"]
 
 RULES_DIR = Path(__file__).resolve().parent
 ENTRY_KINDS = ("http", "websocket", "schedule", "queue", "command", "task")
@@ -31,31 +31,10 @@ ENTRY_KINDS = ("http", "websocket", "schedule", "queue", "command", "task")
 # --------------------------------------------------------------------------- limits
 
 
-@dataclass(frozen=True, slots=True)
-class Limit:
-    """One AWS limit, with where and when it was read."""
-
-    key: str  # "lambda.timeout"
-    value: float
-    unit: str  # "s", "MB", "KiB", ...
-    applies_to: str  # "lambda" | "sqs" | "sns" | "eventbridge" | "fargate"
-    source: str  # AWS documentation URL
-    checked: str  # date the value was read
-    description: str = ""
-    note: str = ""
-    conservative: bool = True  # False for a recorded-but-unused newer value
-
-    @property
-    def display(self) -> str:
-        """'900 s', '1,024 KiB': the value as a person reads it."""
-        number = int(self.value) if float(self.value).is_integer() else self.value
-        return f"{number:,} {self.unit}"
-
-
 @cache
 def load_limits() -> tuple[Limit, ...]:
     """Every AWS limit from limits.toml, in file order."""
-    data = tomllib.loads((RULES_DIR / "limits.toml").read_text(encoding="utf-8"))
+    data = load_toml((RULES_DIR / "limits.toml").read_text(encoding="utf-8"))
     return tuple(
         Limit(
             key=row["key"], value=row["value"], unit=row["unit"], applies_to=row["applies_to"],
@@ -101,7 +80,7 @@ class ScopeRule:
 @cache
 def load_scope_rules() -> tuple[ScopeRule, ...]:
     """The not-the-application rules of scope.toml, in file order (the first match gives the reason)."""
-    data = tomllib.loads((RULES_DIR / "scope.toml").read_text(encoding="utf-8"))
+    data = load_toml((RULES_DIR / "scope.toml").read_text(encoding="utf-8"))
     fields = ("folders", "files", "top", "non_package_folders")
     rules = []
     for row in data.get("rule", []):
@@ -135,7 +114,7 @@ class StructureRules:
 @cache
 def load_structure_rules() -> StructureRules:
     """structure.toml, validated: every threshold present and of the right type."""
-    data = tomllib.loads((RULES_DIR / "structure.toml").read_text(encoding="utf-8"))
+    data = load_toml((RULES_DIR / "structure.toml").read_text(encoding="utf-8"))
     thresholds = data.get("thresholds", {})
     expected = {"app_min_modules": int, "layer_min_share": float, "layer_min_apps": int, "layer_many_apps": int,
                 "kernel_min_apps": int, "framework_min_share": float, "framework_max_uses": float,
@@ -229,7 +208,10 @@ def load_trait_rules() -> tuple[TraitRule, ...]:
 
 @cache
 def _traits_file() -> dict[str, Any]:
-    return yaml.safe_load((RULES_DIR / "traits.yml").read_text(encoding="utf-8"))
+    data = yaml.safe_load((RULES_DIR / "traits.yml").read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ConfigError("traits.yml must be a table of rules.")
+    return data
 
 
 def _substitute(value: Any, replacements: dict[str, str]) -> Any:
@@ -248,6 +230,11 @@ def _substitute(value: Any, replacements: dict[str, str]) -> Any:
 
 
 @cache
-def load_policy() -> dict[str, Any]:
-    """recommend.yml: target scoring, channel keywords, payload hints, wave and risk thresholds."""
-    return yaml.safe_load((RULES_DIR / "recommend.yml").read_text(encoding="utf-8"))
+def load_policy() -> Policy:
+    """recommend.yml, validated: target scoring, channel keywords, payload hints, wave and risk thresholds."""
+    policy = parse_policy(yaml.safe_load((RULES_DIR / "recommend.yml").read_text(encoding="utf-8")))
+    known = {item.key for item in load_limits()}
+    for key in policy.limit_keys():
+        if key not in known:
+            raise ConfigError(f"recommend.yml names limit {key!r}, which limits.toml does not have.")
+    return policy

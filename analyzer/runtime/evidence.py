@@ -63,8 +63,8 @@ class EvidenceBuilder:
     def __init__(self) -> None:
         self._index: dict[Site, int] = {}
         self.sites: list[Site] = []
-        self._functions: dict[tuple[int, int], list] = {}
-        self._calls: dict[tuple[int, int, int], list] = {}
+        self._functions: dict[tuple[int, int], list[float]] = {}  # [calls, seconds]
+        self._calls: dict[tuple[int, int, int], list[float]] = {}
         self.sources: list[RuntimeSource] = []
         self.overflowed = 0  # distinct Sites folded into the OVERFLOW one
 
@@ -100,7 +100,7 @@ class EvidenceBuilder:
     def build(self) -> RuntimeEvidence:
         return RuntimeEvidence(
             sites=tuple(self.sites),
-            functions=tuple((s, c, t, src) for (s, src), (c, t) in sorted(self._functions.items())),
-            calls=tuple((a, b, c, t, src) for (a, b, src), (c, t) in sorted(self._calls.items())),
+            functions=tuple((s, int(c), t, src) for (s, src), (c, t) in sorted(self._functions.items())),
+            calls=tuple((a, b, int(c), t, src) for (a, b, src), (c, t) in sorted(self._calls.items())),
             sources=tuple(self.sources),
         )

@@ -154,7 +154,8 @@ def _attributes(items: Any) -> dict[str, str]:
     for item in items:
         if not isinstance(item, dict):
             continue
-        field = _FIELDS.get(item.get("key"))
+        key = item.get("key")
+        field = _FIELDS.get(key) if isinstance(key, str) else None
         value = item.get("value")
         if field is None or field in found or not isinstance(value, dict):
             continue

@@ -48,7 +48,7 @@ def read_pstats(path: Path, builder: EvidenceBuilder, source: int) -> RuntimeSou
         raise ValueError(f"is not a cProfile stats file ({exc})") from exc
     if not isinstance(stats, dict):
         raise ValueError("is not a cProfile stats file (no table of functions)")
-    sites: dict[tuple, int] = {}
+    sites: dict[tuple[Any, ...], int] = {}
 
     def site(key: Any) -> int:
         index = sites.get(key)
@@ -126,7 +126,8 @@ class _Decoder:
         return chunk
 
     def int32(self) -> int:
-        return _INT32.unpack(self.take(4))[0]
+        value: int = _INT32.unpack(self.take(4))[0]
+        return value
 
     def value(self, depth: int) -> Any:
         if depth > MAX_DEPTH:

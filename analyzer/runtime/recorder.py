@@ -61,8 +61,8 @@ def run_recorded(command: list[str], source: Path) -> Recording:
 
 def merge_parts(parts: list[dict[str, Any]]) -> dict[str, Any]:
     """One recording from each process's counts: functions keyed by (path, line, name), summed."""
-    functions: dict[tuple, list] = {}
-    calls: dict[tuple, list] = {}
+    functions: dict[tuple[Any, ...], list[float]] = {}  # [calls, seconds]
+    calls: dict[tuple[tuple[Any, ...], tuple[Any, ...]], list[float]] = {}
     hooks = set()
     for part in parts:
         hooks.add(str(part.get("hook", "")))

@@ -25,9 +25,9 @@ from analyzer.options import AnalysisOptions
 from analyzer.scan import codec
 from analyzer.scan.cache import FactCache, codebase_key, file_key, tree_key
 from analyzer.scan.discover import SourceFile, discover
+from analyzer.scan.emit import resolve
 from analyzer.scan.facts import RawModule, RawResult, RawSkip
 from analyzer.scan.records import gc_paused
-from analyzer.scan.resolve import resolve
 from analyzer.scan.roots import import_resolution
 from analyzer.scan.worker import Task, parse_batch, parse_file
 
@@ -73,9 +73,13 @@ def _parse_all(tasks: list[Task], store: Callable[[int, RawResult, bytes | None]
                 for future in as_completed(futures):
                     batch = futures[future]
                     for index, sent in zip(batch, future.result(), strict=True):
-                        encoded = sent if isinstance(sent, bytes) else None
-                        results[index] = result = codec.loads(sent, (RawModule, RawSkip)) if encoded else sent
-                        store(index, result, encoded)
+                        if isinstance(sent, bytes):
+                            result: RawResult = codec.loads(sent, (RawModule, RawSkip))
+                            store(index, result, sent)
+                        else:
+                            result = sent
+                            store(index, result, None)
+                        results[index] = result
                     done += len(batch)
                     if progress:
                         progress("scan", done, total)
@@ -92,7 +96,8 @@ def _parse_all(tasks: list[Task], store: Callable[[int, RawResult, bytes | None]
     return [r for r in results if r is not None]
 
 
-def _cochange(root: Path, paths: list[str], options: AnalysisOptions) -> tuple[tuple, tuple[str, ...]]:
+def _cochange(root: Path, paths: list[str], options: AnalysisOptions) -> tuple[tuple[tuple[str, str, int], ...],
+                                                                             tuple[str, ...]]:
     """Co-change pairs and notes from git history (analyzer.scan.git)."""
     try:
         from analyzer.scan.git import read_cochange

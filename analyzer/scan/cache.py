@@ -78,7 +78,7 @@ def file_key(content_sha: str, module: str, is_package: bool, path: str) -> str:
 
 
 def tree_key(file_keys: list[str], skipped: list[tuple[str, str]], options: AnalysisOptions,
-             excluded: list[tuple[str, str, int]] = ()) -> str:
+             excluded: list[tuple[str, str, int]] | tuple[()] = ()) -> str:
     digest = hashlib.sha256(fingerprint().encode())
     digest.update(repr((tuple(options.excludes), tuple(options.include), options.max_file_bytes)).encode())
     for key in file_keys:
@@ -90,7 +90,7 @@ def tree_key(file_keys: list[str], skipped: list[tuple[str, str]], options: Anal
     return digest.hexdigest()
 
 
-def codebase_key(tree: str, cochange: tuple, notes: tuple[str, ...]) -> str:
+def codebase_key(tree: str, cochange: tuple[tuple[str, str, int], ...], notes: tuple[str, ...]) -> str:
     """The tree key plus what the scan adds on top of the cached CodeBase (co-change history)."""
     return hashlib.sha256(f"{tree}\0{cochange!r}\0{notes!r}".encode()).hexdigest()
 

@@ -33,15 +33,17 @@ FORMAT = b"STRANGLER-CACHE-1\n"
 
 #: The classes an entry may hold. Add one line here for each new fact or model class cached.
 RECORDS: tuple[type, ...] = (
-    # per-file raw facts (analyzer.scan.facts)
-    facts.RawParam, facts.RawScope, facts.RawImport, facts.RawCall, facts.RawLoad, facts.RawSql,
-    facts.RawHit, facts.RawModule, facts.RawSkip,
+    # per-file raw facts: expressions, bindings and records (analyzer.scan.facts)
+    *facts.RECORD_CLASSES,
     # the resolved CodeBase and the graph stage's records (analyzer.model)
     model.Skipped, model.Definition, model.Import, model.CallSite, model.Reference, model.SymbolUse,
     model.SqlAccess, model.Subscription, model.Trait, model.EntryPoint, model.ModuleFacts, model.CodeBase,
-    model.OrmModel, model.DataAccess, model.ModuleMetrics, model.CodeGraph,
+    model.OrmModel, model.DataAccess, model.CodeGraph,
     model.Excluded, model.ImportRoot, model.ImportStats,
 )
+
+#: One record's fields, by position.
+Row = tuple[Any, ...]
 
 _LEAVES = frozenset({str, int, float, bool, type(None), bytes})
 _LIST = b"L"
@@ -52,9 +54,9 @@ class CodecError(ValueError):
     """The bytes are not an entry this version can read, or the value cannot be stored."""
 
 
-_encoders: dict[type, Callable[[Any], dict]] = {}
-_rows: dict[type, tuple[bytes, Callable[[Any], tuple]]] = {}  # class -> (table tag, fields of one record)
-_builders: dict[bytes, Callable[[tuple], Any]] = {_LIST: list}
+_encoders: dict[type, Callable[[Any], dict[bytes, Row]]] = {}
+_rows: dict[type, tuple[bytes, Callable[[Any], Row]]] = {}  # class -> (table tag, fields of one record)
+_builders: dict[bytes, Callable[[Row], Any]] = {_LIST: list}
 
 
 def register(cls: type) -> type:
@@ -76,8 +78,8 @@ def register(cls: type) -> type:
     return cls
 
 
-def _table_builder(build: Callable[[tuple], Any]) -> Callable[[tuple], tuple]:
-    def build_table(rows: tuple) -> tuple:
+def _table_builder(build: Callable[[Row], Any]) -> Callable[[Row], Row]:
+    def build_table(rows: Row) -> Row:
         if not _ROW_TYPES.issuperset(map(type, rows)):
             raise CodecError("a record table holds something else than rows")
         return tuple(map(build, rows))
@@ -85,7 +87,7 @@ def _table_builder(build: Callable[[tuple], Any]) -> Callable[[tuple], tuple]:
     return build_table
 
 
-def register_custom(cls: type, tag: str, encode: Callable[[Any], tuple], build: Callable[[tuple], Any]) -> None:
+def register_custom(cls: type, tag: str, encode: Callable[[Any], Row], build: Callable[[Row], Any]) -> None:
     """Allow `cls` with its own shape: `encode(obj)` gives the fields (any storable values),
     `build(fields)` makes the object again and raises on anything it does not expect."""
     key = tag.encode()
@@ -93,16 +95,16 @@ def register_custom(cls: type, tag: str, encode: Callable[[Any], tuple], build: 
     _add_builder(key, build)
 
 
-def _add_builder(tag: bytes, build: Callable[[tuple], Any]) -> None:
+def _add_builder(tag: bytes, build: Callable[[Row], Any]) -> None:
     if tag in _builders:
         raise ValueError(f"cache tag {tag!r} is registered twice")
     _builders[tag] = build
 
 
-def _namedtuple_builder(cls: type, count: int) -> Callable[[tuple], Any]:
+def _namedtuple_builder(cls: type, count: int) -> Callable[[Row], Any]:
     new = tuple.__new__
 
-    def build(fields: tuple) -> Any:
+    def build(fields: Row) -> Any:
         if len(fields) != count:
             raise CodecError(f"{cls.__name__} takes {count} fields, the entry has {len(fields)}")
         return new(cls, fields)
@@ -110,12 +112,12 @@ def _namedtuple_builder(cls: type, count: int) -> Callable[[tuple], Any]:
     return build
 
 
-def _dataclass_builder(cls: type, names: tuple[str, ...]) -> Callable[[tuple], Any]:
+def _dataclass_builder(cls: type, names: tuple[str, ...]) -> Callable[[Row], Any]:
     count = len(names)
     if "__slots__" in cls.__dict__ and "__dict__" not in cls.__dict__:
         slots = slots_of(cls)
 
-        def build_slots(fields: tuple, _new: Callable = object.__new__, _set: Callable = set_slots) -> Any:
+        def build_slots(fields: Row, _new: Callable[..., Any] = object.__new__, _set: Callable[..., None] = set_slots) -> Any:
             if len(fields) != count:
                 raise CodecError(f"{cls.__name__} takes {count} fields, the entry has {len(fields)}")
             obj = _new(cls)
@@ -125,10 +127,10 @@ def _dataclass_builder(cls: type, names: tuple[str, ...]) -> Callable[[tuple], A
         return build_slots
     new = object.__new__
 
-    def build(fields: tuple) -> Any:
+    def build(fields: Row) -> Any:
         if len(fields) != count:
             raise CodecError(f"{cls.__name__} takes {count} fields, the entry has {len(fields)}")
-        obj = new(cls)
+        obj: Any = new(cls)
         obj.__dict__.update(zip(names, fields, strict=True))
         return obj
 
@@ -161,8 +163,8 @@ def _plain(value: Any) -> Any:
     return encode(value)
 
 
-def _hook(mapping: dict, _bytes: type = bytes, _get: Callable = _builders.get, _len: Callable = len,
-          _first: Callable = next, _iter: Callable = iter, _type: Callable = type, _tuple: type = tuple) -> Any:
+def _hook(mapping: dict[Any, Any], _bytes: type = bytes, _get: Callable[..., Any] = _builders.get, _len: Callable[..., Any] = len,
+          _first: Callable[..., Any] = next, _iter: Callable[..., Any] = iter, _type: Callable[..., Any] = type, _tuple: type = tuple) -> Any:
     """Called by msgpack for every map, innermost first: a one-entry map with a bytes key is a record."""
     if _len(mapping) == 1:
         key = _first(_iter(mapping))
@@ -178,7 +180,8 @@ def _hook(mapping: dict, _bytes: type = bytes, _get: Callable = _builders.get, _
 def dumps(value: Any) -> bytes:
     """The entry bytes of `value`; CodecError if it holds anything that is not allowed."""
     try:
-        return FORMAT + msgpack.packb(_plain(value), use_bin_type=True)
+        packed: bytes = msgpack.packb(_plain(value), use_bin_type=True)
+        return FORMAT + packed
     except (TypeError, ValueError, OverflowError, UnicodeEncodeError) as exc:
         raise CodecError(f"cannot be stored: {exc}") from exc
 
@@ -201,3 +204,4 @@ def loads(data: bytes, expected: type | tuple[type, ...] = object) -> Any:
 
 for _record in RECORDS:
     register(_record)
+register_custom(frozenset, "frozenset", lambda members: tuple(sorted(members, key=repr)), frozenset)

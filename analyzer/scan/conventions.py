@@ -75,6 +75,53 @@ REFERENCE_VIA: dict[str, str] = {
                                    "route", "add_view", "register", "add_api_websocket_route")},
 }
 
+class HigherOrder(NamedTuple):
+    """A function that calls the functions it is given, there and then (`map(f, items)`)."""
+
+    positions: tuple[int, ...]  # positional arguments it calls
+    every: bool  # every positional argument: map's iterables can never be functions
+    keywords: tuple[str, ...]  # keyword arguments it calls
+    results: bool  # its result holds what the called functions return (map)
+    elements_of: int  # its result holds the elements of this positional argument (filter, sorted); -1: neither
+
+
+#: Callee (resolved name) -> which arguments it calls. The functions found there are callees of
+#: the call site, as PyCG counts them.
+HIGHER_ORDER: dict[str, HigherOrder] = {
+    "<builtin>.map": HigherOrder((), True, (), True, -1),
+    "<builtin>.filter": HigherOrder((0,), False, (), False, 1),
+    "<builtin>.sorted": HigherOrder((), False, ("key",), False, 0),
+    "<builtin>.min": HigherOrder((), False, ("key",), False, -1),
+    "<builtin>.max": HigherOrder((), False, ("key",), False, -1),
+    "functools.reduce": HigherOrder((0,), False, (), False, -1),
+}
+#: Names under which the higher-order builtins whose result we follow are called.
+HIGHER_ORDER_NAMES = frozenset(name.rpartition(".")[2] for name, spec in HIGHER_ORDER.items()
+                               if name.startswith("<builtin>.") and (spec.results or spec.elements_of >= 0))
+
+
+class CollectionStore(NamedTuple):
+    """A method that stores into the collection it is called on (`handlers.append(f)`)."""
+
+    value: int  # positional argument stored
+    key: int  # positional argument holding a literal key (-1: the key is not known)
+    spread: str  # "": the value itself; "elements": the value's elements (extend); "mapping": a mapping's
+    #              items, and keyword arguments under their names (update)
+
+
+#: Method name -> how it stores; followed on bare names only (`registry.update(...)`).
+COLLECTION_STORES: dict[str, CollectionStore] = {
+    "append": CollectionStore(0, -1, ""),
+    "add": CollectionStore(0, -1, ""),
+    "insert": CollectionStore(1, -1, ""),
+    "setdefault": CollectionStore(1, 0, ""),
+    "extend": CollectionStore(0, -1, "elements"),
+    "update": CollectionStore(0, -1, "mapping"),
+}
+
+#: Calls whose result calls the function given first when it is called (`partial(f, x)()` runs f).
+PARTIAL_FACTORIES = frozenset({"functools.partial", "functools.partialmethod"})
+
 #: External factory functions whose result type is well known (`logger.info` is then
 #: `logging.Logger.info`, not an unknown `info`). Capitalised names are taken as classes anyway;
 #: `X.__call__` entries type the result of calling an instance of X (`SessionLocal()`).
@@ -95,6 +142,9 @@ EXTERNAL_RETURNS = {
 }
 
 # --------------------------------------------------------------------------- ORM queries
+
+#: Methods of a collection whose result is one of its members (or a view of them).
+COLLECTION_ACCESSORS = frozenset({"get", "pop", "setdefault", "values", "items", "keys", "copy"})
 
 #: Class attributes that hand out a query over the model when the class does not define them
 #: (Django `Order.objects`, Flask-SQLAlchemy `Order.query`).
@@ -139,6 +189,12 @@ BUILTIN_TYPES = frozenset({
     "str", "bytes", "bytearray", "int", "float", "complex", "bool", "list", "dict", "set",
     "frozenset", "tuple", "object", "range", "memoryview",
 })
+
+#: Builtin types whose instances hold items (stores into them are followed).
+BUILTIN_COLLECTIONS = frozenset({"list", "dict", "set", "tuple", "frozenset"})
+#: Library collection classes, by last name part (`collections.defaultdict`).
+COLLECTION_CLASSES = frozenset({"defaultdict", "OrderedDict", "Counter", "ChainMap", "deque", "UserDict",
+                                "UserList", "WeakValueDictionary", "WeakKeyDictionary"})
 
 #: Decorators that change how a method is bound.
 METHOD_KINDS = {

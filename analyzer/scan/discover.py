@@ -162,7 +162,7 @@ class _Walker:
             count += sum(1 for f in files if f.endswith(".py"))
         return count
 
-    def symlink(self, entry: os.DirEntry, rel: str, ancestors: frozenset[str]) -> None:
+    def symlink(self, entry: os.DirEntry[str], rel: str, ancestors: frozenset[str]) -> None:
         target = os.path.realpath(entry.path)
         inside = self.relative(target)
         if os.path.isdir(target):

@@ -9,14 +9,26 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import accumulate
+from typing import Any
 
 from analyzer.scan import conventions as conv
+from analyzer.scan.expressions import Expressions, dotted, is_chain, literal_key
 from analyzer.scan.facts import (
     UNKNOWN,
+    Annotated,
+    Assigned,
+    Attr,
     Binding,
+    Call,
+    Const,
+    Defined,
+    DefRef,
+    Element,
     Expr,
+    Imported,
+    Param,
     RawCall,
     RawHit,
     RawImport,
@@ -25,34 +37,35 @@ from analyzer.scan.facts import (
     RawParam,
     RawScope,
     RawSql,
-    TypeAlternative,
+    StarImported,
+    Stored,
+    TypeRef,
+    Unknown,
 )
 from analyzer.scan.sql import sql_tables
 
 ARG_TEXT_LIMIT = 80
 EXPR_TEXT_LIMIT = 120
-COLLECTION_LIMIT = 64
 
-_FUNCTION_NODES = (ast.FunctionDef, ast.AsyncFunctionDef)
-#: RawCall.decorates value of calls Python makes implicitly (iteration, context managers).
+#: RawCall.decorates value of calls Python makes implicitly (iteration, context managers, raise).
 IMPLICIT = -2
-_LITERAL_TYPES = {str: "str", bytes: "bytes", int: "int", float: "float", complex: "complex", bool: "bool"}
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
+#: Expressions that can never carry a function, class or instance: not worth storing into a collection.
+_INERT = (Const, Unknown)
 
 
 class _Scope:
     """Mutable twin of RawScope while the file is walked."""
 
-    __slots__ = ("qualname", "kind", "parent", "node", "line", "end_line", "span_start", "is_async",
+    __slots__ = ("qualname", "kind", "parent", "line", "end_line", "span_start", "is_async",
                  "decorators", "decorator_text", "method_kind", "bases", "base_text", "attributes",
-                 "params", "returns", "return_annotation", "bindings", "self_attrs", "globals",
-                 "nonlocals", "self_name", "name")
+                 "params", "returns", "yields", "generator", "return_annotation", "bindings", "outer",
+                 "since", "replaced", "free_stores", "lambdas", "self_attrs", "globals", "nonlocals", "self_name")
 
-    def __init__(self, qualname: str, kind: str, parent: int, name: str = "") -> None:
+    def __init__(self, qualname: str, kind: str, parent: int) -> None:
         self.qualname = qualname
         self.kind = kind
         self.parent = parent
-        self.name = name
         self.line = self.end_line = self.span_start = 1
         self.is_async = False
         self.decorators: tuple[Expr, ...] = ()
@@ -63,118 +76,19 @@ class _Scope:
         self.attributes: list[tuple[str, str]] = []
         self.params: tuple[RawParam, ...] = ()
         self.returns: list[Expr] = []
-        self.return_annotation: tuple[TypeAlternative, ...] = ()
+        self.yields: list[Expr] = []
+        self.generator = False
+        self.return_annotation: tuple[TypeRef, ...] = ()
         self.bindings: dict[str, list[Binding]] = {}
+        self.outer: dict[str, list[Binding]] = {}  # bindings from nested scopes: they reach every use
+        self.since: dict[str, int] = {}  # name -> index of its first binding after the last plain assignment
+        self.replaced: set[str] = set()  # names with a Stored binding that replaces
+        self.free_stores: list[tuple[str, Stored]] = []  # stores into names not bound here (yet)
+        self.lambdas = 0  # lambdas opened directly in this scope, for PyCG's numbering
         self.self_attrs: dict[str, list[tuple[Binding, int]]] = {}
         self.globals: set[str] = set()
         self.nonlocals: set[str] = set()
         self.self_name = ""
-
-
-def dotted(node: ast.AST) -> str | None:
-    """`a.b.c` for a pure name/attribute chain, else None."""
-    parts = []
-    while type(node) is ast.Attribute:
-        parts.append(node.attr)
-        node = node.value
-    if type(node) is not ast.Name:
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
-
-
-def is_chain(node: ast.AST) -> bool:
-    while type(node) is ast.Attribute:
-        node = node.value
-    return type(node) is ast.Name
-
-
-def to_expr(node: ast.AST | None) -> Expr:
-    """The encoded expression (see analyzer.scan.facts) of an AST expression."""
-    if node is None:
-        return UNKNOWN
-    kind = type(node)
-    if kind is ast.Name:
-        return ("n", node.id)
-    if kind is ast.Attribute:
-        return ("a", to_expr(node.value), node.attr)
-    if kind is ast.Call:
-        func = node.func
-        if type(func) is ast.Name and func.id == "super":
-            return ("super",)
-        if node.args and is_chain(node.args[0]):  # `session.query(Order)`: the class may type the result
-            return ("c", to_expr(func), to_expr(node.args[0]))
-        return ("c", to_expr(func))
-    if kind is ast.Constant:
-        name = _LITERAL_TYPES.get(type(node.value))
-        return ("k", name) if name else UNKNOWN
-    if kind is ast.JoinedStr:
-        return ("k", "str")
-    if kind in (ast.List, ast.Tuple, ast.Set):
-        return _collection([to_expr(e) for e in node.elts], kind.__name__.lower())
-    if kind is ast.Dict:
-        return _collection([to_expr(v) for v in node.values], "dict")
-    if kind is ast.BoolOp:
-        return ("u", *(to_expr(v) for v in node.values))
-    if kind is ast.IfExp:
-        return ("u", to_expr(node.body), to_expr(node.orelse))
-    if kind is ast.Await or kind is ast.NamedExpr:
-        return to_expr(node.value)
-    if kind is ast.Subscript:
-        if type(node.slice) is ast.Slice:  # `items[1:3]` is the same kind of collection
-            return to_expr(node.value)
-        return ("elem", to_expr(node.value))
-    if kind is ast.Lambda:
-        return ("lambda",)
-    if kind is ast.ListComp:
-        return ("k", "list")
-    if kind is ast.DictComp:
-        return ("k", "dict")
-    if kind is ast.SetComp:
-        return ("k", "set")
-    return UNKNOWN
-
-
-def _collection(members: list[Expr], type_name: str) -> Expr:
-    kept = [m for m in members if m[0] not in ("k", "x")][:COLLECTION_LIMIT]
-    return ("coll", *kept) if kept else ("k", type_name)
-
-
-def type_alternatives(node: ast.AST | None) -> tuple[TypeAlternative, ...]:
-    """What an annotation says a value is: `Optional["Order"]` -> (("inst", Order),)."""
-    if node is None:
-        return ()
-    kind = type(node)
-    if kind is ast.Constant:
-        if isinstance(node.value, str):
-            try:
-                parsed = ast.parse(node.value.strip(), mode="eval")
-            except (SyntaxError, ValueError):
-                return ()
-            return type_alternatives(parsed.body)
-        return ()
-    if kind is ast.Name or kind is ast.Attribute:
-        return (("inst", to_expr(node)),) if is_chain(node) else ()
-    if kind is ast.BinOp and isinstance(node.op, ast.BitOr):
-        return type_alternatives(node.left) + type_alternatives(node.right)
-    if kind is ast.Subscript:
-        name = (dotted(node.value) or "").rpartition(".")[2]
-        elements = node.slice.elts if type(node.slice) is ast.Tuple else [node.slice]
-        if name in conv.UNION_TYPES:
-            return tuple(alt for e in elements for alt in type_alternatives(e))
-        if not elements:  # `tuple[()]`: the empty tuple type names no class
-            return ()
-        if name in conv.TRANSPARENT_TYPES:
-            return type_alternatives(elements[-1])
-        if name in conv.ANNOTATED_TYPES:
-            return type_alternatives(elements[0])
-        if name in conv.CLASS_TYPES:
-            return tuple(("cls", e) for mode, e in type_alternatives(elements[0]) if mode == "inst")
-        if name in conv.COLLECTION_TYPES or name in conv.MAPPING_TYPES:
-            inner = elements[-1] if name in conv.MAPPING_TYPES else elements[0]
-            return tuple(("list", e) for mode, e in type_alternatives(inner) if mode == "inst")
-        return type_alternatives(node.value)
-    return ()
 
 
 def annotation_chains(node: ast.AST | None) -> list[ast.expr]:
@@ -186,7 +100,7 @@ def annotation_chains(node: ast.AST | None) -> list[ast.expr]:
             node = ast.parse(node.value.strip(), mode="eval").body
         except (SyntaxError, ValueError):
             return []
-    if is_chain(node):
+    if isinstance(node, ast.expr) and is_chain(node):
         return [node]
     found: list[ast.expr] = []
     for child in ast.iter_child_nodes(node):
@@ -206,12 +120,6 @@ def _constant_text(node: ast.AST) -> str | None:
     return None
 
 
-def split_identifier(name: str) -> Iterable[str]:
-    for part in name.split("_"):
-        if part:
-            yield from _CAMEL.findall(part)
-
-
 class Extractor:
     """Walks one module's tree once and collects its raw facts."""
 
@@ -223,6 +131,8 @@ class Extractor:
         self.code_lines = list(accumulate(
             (1 if (s := line.strip()) and not s.startswith("#") else 0 for line in self.lines), initial=0))
         self.package = module if is_package else module.rpartition(".")[0]
+        self.exprs = Expressions(self)
+        self.lambda_scopes: dict[int, int] = {}  # id of an ast.Lambda -> its scope
         self.scopes: list[_Scope] = [_Scope(module, "module", -1)]
         self.scopes[0].end_line = len(self.lines)
         self.imports: list[RawImport] = []
@@ -240,6 +150,7 @@ class Extractor:
 
     def run(self, tree: ast.Module, parser: str, hits: Iterable[tuple[str, int, str, str]]) -> RawModule:
         self.body(tree.body, docstring=True)
+        self.close_scope(0)
         scopes = tuple(self._freeze(s) for s in self.scopes)
         raw_hits = tuple(RawHit(self._scope_at(line), rule, line, detail, entry_kind)
                          for rule, line, detail, entry_kind in hits)
@@ -256,8 +167,11 @@ class Extractor:
             span_start=s.span_start, loc=self.loc(s.span_start, s.end_line), is_async=s.is_async,
             decorators=s.decorators, decorator_text=s.decorator_text, method_kind=s.method_kind,
             bases=s.bases, base_text=s.base_text, attributes=tuple(s.attributes), params=s.params,
-            returns=tuple(dict.fromkeys(s.returns)), return_annotation=s.return_annotation,
-            bindings={k: tuple(dict.fromkeys(v)) for k, v in s.bindings.items()},
+            returns=tuple(dict.fromkeys(s.returns)), yields=tuple(dict.fromkeys(s.yields)), generator=s.generator,
+            return_annotation=s.return_annotation,
+            bindings={k: tuple(v) for k, v in s.bindings.items()},
+            outer_bindings={k: tuple(dict.fromkeys(v)) for k, v in s.outer.items()},
+            replaced=frozenset(s.replaced),
             self_attrs={k: tuple(dict.fromkeys(v)) for k, v in s.self_attrs.items()},
         )
 
@@ -267,17 +181,18 @@ class Extractor:
     def _scope_at(self, line: int) -> int:
         best, best_start = 0, 0
         for index, s in enumerate(self.scopes):
-            if index and s.span_start <= line <= s.end_line and s.span_start >= best_start:
+            if index and s.kind != "lambda" and s.span_start <= line <= s.end_line and s.span_start >= best_start:
                 best, best_start = index, s.span_start
         return best
 
     def _identifiers(self) -> tuple[str, ...]:
-        tokens = {t.lower() for name in self.names for t in split_identifier(name)}
+        # one regex pass over all the names: no word spans a "_", so joining on it changes no word
+        tokens = {t.lower() for t in _CAMEL.findall("_".join(self.names))}
         return tuple(sorted(t for t in tokens if len(t) >= 3 and not t.isdigit() and t not in conv.STOP_WORDS))
 
     # ------------------------------------------------------------------ source text
 
-    def text(self, node: ast.AST, limit: int) -> str:
+    def text(self, node: ast.expr, limit: int) -> str:
         name = dotted(node)
         if name is not None:
             return name[:limit]
@@ -297,39 +212,137 @@ class Extractor:
 
     # ------------------------------------------------------------------ bindings
 
-    def bind(self, name: str, binding: Binding) -> None:
+    def straight(self) -> bool:
+        """Is the statement being walked run once, in order (not in a loop, branch or handler)?"""
+        return self.conditional == 0 and not self.in_loop
+
+    def binding_scope(self, name: str) -> _Scope | None:
+        """Where a binding of `name` from the current scope goes when it is declared global or
+        nonlocal (None: the current scope itself)."""
         scope = self.scopes[self.cur]
-        if name in scope.globals:
-            scope = self.scopes[0]
-        elif name in scope.nonlocals:
+        if name in scope.globals and self.cur != 0:
+            return self.scopes[0]
+        if name in scope.nonlocals:
             index = scope.parent
             while index > 0 and self.scopes[index].kind == "class":
                 index = self.scopes[index].parent
-            scope = self.scopes[max(index, 0)]
-        scope.bindings.setdefault(name, []).append(binding)
+            return self.scopes[max(index, 0)]
+        return None
 
-    def bind_target(self, target: ast.AST, value: Expr, value_node: ast.AST | None = None) -> None:
-        kind = type(target)
-        if kind is ast.Name:
+    def bind(self, name: str, binding: Binding, kill: bool = False) -> None:
+        """Add a binding; `kill`: a plain assignment, which hides the bindings before it from the
+        straight-line code after it (when it is straight-line code itself)."""
+        binding = self.exprs.interned.setdefault(binding, binding)
+        scope = self.scopes[self.cur]
+        if scope.globals or scope.nonlocals:
+            elsewhere = self.binding_scope(name)
+            if elsewhere is not None:
+                elsewhere.outer.setdefault(name, []).append(binding)
+                return
+        bound = scope.bindings.setdefault(name, [])
+        if kill and self.conditional == 0 and not self.in_loop:  # straight-line code
+            scope.since[name] = len(bound)
+        bound.append(binding)
+
+    def store(self, name: str, path: tuple[str, ...], value: Expr) -> None:
+        """An item stored into the collection `name` holds (`name[...] = value`, `name.append(value)`)."""
+        if isinstance(value, _INERT):
+            return
+        replaces = all(path) and bool(path) and self.straight()
+        elsewhere = self.binding_scope(name)
+        if elsewhere is not None:
+            elsewhere.outer.setdefault(name, []).append(self.exprs.intern(Stored(path, value, False, self.cur)))
+            return
+        scope = self.scopes[self.cur]
+        if name in scope.bindings:
+            scope.bindings[name].append(self.exprs.intern(Stored(path, value, replaces, self.cur)))
+            if replaces:
+                scope.replaced.add(name)
+        else:  # bound in an enclosing scope, or later: settled when this scope closes
+            scope.free_stores.append((name, self.exprs.intern(Stored(path, value, False, self.cur))))
+
+    def close_scope(self, index: int) -> None:
+        """Stores into names this scope did not bind go to the nearest enclosing scope that binds
+        them (class bodies are not enclosing scopes for the code inside them)."""
+        scope = self.scopes[index]
+        pending, scope.free_stores = scope.free_stores, []
+        for name, stored in pending:
+            if name in scope.bindings or name in scope.outer:
+                scope.outer.setdefault(name, []).append(stored)
+                continue
+            parent = scope.parent
+            while parent > 0 and self.scopes[parent].kind == "class":
+                parent = self.scopes[parent].parent
+            if parent >= 0:
+                self.scopes[parent].free_stores.append((name, stored))
+
+    def bind_target(self, target: ast.expr, value: Expr, value_node: ast.expr | None = None,
+                    kill: bool = False) -> None:
+        if type(target) is ast.Name:
             self.names.add(target.id)
-            self.bind(target.id, ("v", value))
-        elif kind is ast.Tuple or kind is ast.List:
-            pairs = (type(value_node) in (ast.Tuple, ast.List) and len(value_node.elts) == len(target.elts)
-                     and not any(type(e) is ast.Starred for e in target.elts))
-            for index, element in enumerate(target.elts):
-                if pairs:
-                    member = value_node.elts[index]
-                    self.bind_target(element, to_expr(member), member)
-                else:
-                    self.bind_target(element, ("elem", value))
-        elif kind is ast.Starred:
+            self.bind(target.id, Assigned(value), kill)
+        elif (type(target) is ast.Tuple or type(target) is ast.List):
+            self.bind_elements(target, value, value_node, kill)
+        elif type(target) is ast.Starred:
             self.bind_target(target.value, UNKNOWN)
-        elif kind is ast.Attribute:
+        elif type(target) is ast.Attribute:
             self.expr(target.value, "other")
-            self._self_attribute(target, ("v", value))
-        elif kind is ast.Subscript:
+            self._self_attribute(target, Assigned(value))
+        elif type(target) is ast.Subscript:
             self.expr(target.value, "other")
             self.expr(target.slice, "other")
+            self.store_item(target, value)
+
+    def bind_elements(self, target: ast.Tuple | ast.List, value: Expr, value_node: ast.expr | None,
+                      kill: bool) -> None:
+        """`a, b = f, g` binds pairwise; `a, b = pair` binds each to an element of the pair."""
+        if ((type(value_node) is ast.Tuple or type(value_node) is ast.List) and len(value_node.elts) == len(target.elts)
+                and not any(type(e) is ast.Starred for e in target.elts)):
+            for element, member in zip(target.elts, value_node.elts, strict=True):
+                self.bind_target(element, self.exprs.of(member), member, kill)
+            return
+        starred = any(type(e) is ast.Starred for e in target.elts)
+        for position, element in enumerate(target.elts):
+            self.bind_target(element, self.exprs.intern(Element(value, "" if starred else str(position))), None, kill)
+
+    def store_item(self, target: ast.Subscript, value: Expr) -> None:
+        """`d["a"]["b"] = value` on a bare name: a Stored binding of `d` under ("'a'", "'b'")."""
+        path: list[str] = []
+        node: ast.expr = target
+        while type(node) is ast.Subscript:
+            if type(node.slice) is ast.Slice:
+                return
+            path.append(literal_key(node.slice))
+            node = node.value
+        if type(node) is ast.Name:
+            self.store(node.id, tuple(reversed(path)), value)
+
+    def store_call(self, node: ast.Call) -> None:
+        """`handlers.append(f)`, `registry.update({"a": f})`: stores by method (conventions.COLLECTION_STORES)."""
+        func = node.func
+        if type(func) is not ast.Attribute or type(func.value) is not ast.Name:
+            return
+        spec = conv.COLLECTION_STORES.get(func.attr)
+        if spec is None:
+            return
+        name = func.value.id
+        if spec.spread == "mapping":
+            for keyword in node.keywords:
+                if keyword.arg is not None:
+                    self.store(name, (repr(keyword.arg),), self.exprs.of(keyword.value))
+        if len(node.args) <= spec.value or type(node.args[spec.value]) is ast.Starred:
+            return
+        argument = node.args[spec.value]
+        if spec.spread == "mapping" and type(argument) is ast.Dict:
+            for key, item in zip(argument.keys, argument.values, strict=True):
+                self.store(name, ("" if key is None else literal_key(key),), self.exprs.of(item))
+        elif spec.spread == "mapping":
+            self.store(name, (), self.exprs.of(argument))
+        elif spec.spread == "elements":
+            self.store(name, ("",), self.exprs.intern(Element(self.exprs.of(argument))))
+        else:
+            literal = literal_key(node.args[spec.key]) if 0 <= spec.key < len(node.args) else ""
+            self.store(name, (literal,), self.exprs.of(argument))
 
     def _self_attribute(self, target: ast.Attribute, binding: Binding) -> None:
         """`self.repo = OrderRepository()` inside a method: an instance attribute of the class."""
@@ -338,7 +351,7 @@ class Extractor:
             return
         owner = self.scopes[scope.parent] if scope.parent >= 0 else None
         if owner is not None and owner.kind == "class":
-            owner.self_attrs.setdefault(target.attr, []).append((binding, self.cur))
+            owner.self_attrs.setdefault(target.attr, []).append((self.exprs.intern(binding), self.cur))
 
     # ------------------------------------------------------------------ statements
 
@@ -354,6 +367,8 @@ class Extractor:
                 handler(self, node)
 
     def generic_statement(self, node: ast.AST) -> None:
+        """Any other statement (`match`, `del`, ...): its parts, taken as conditional code."""
+        self.conditional += 1
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.stmt):
                 self.body([child])
@@ -363,15 +378,16 @@ class Extractor:
                 self._pattern(child)
             elif isinstance(child, (ast.match_case, ast.excepthandler, ast.withitem, ast.comprehension)):
                 self.generic_statement(child)
+        self.conditional -= 1
 
     def _pattern(self, node: ast.pattern) -> None:
         for child in ast.walk(node):
             name = getattr(child, "name", None) if isinstance(child, (ast.MatchAs, ast.MatchStar)) else None
             if name:
-                self.bind(name, UNKNOWN)
-            if isinstance(child, ast.MatchValue):
+                self.bind(name, Assigned(UNKNOWN))
+            if type(child) is ast.MatchValue:
                 self.expr(child.value, "tested")
-            elif isinstance(child, ast.MatchClass):
+            elif type(child) is ast.MatchClass:
                 self.expr(child.cls, "tested")
 
     def function_def(self, node: ast.FunctionDef | ast.AsyncFunctionDef) -> None:
@@ -382,16 +398,16 @@ class Extractor:
         decorators = self._decorators(node)
         for default in (*node.args.defaults, *(d for d in node.args.kw_defaults if d is not None)):
             self.expr(default, "argument")
-        scope = _Scope(f"{parent.qualname}.{node.name}", kind, parent_index, node.name)
+        scope = _Scope(f"{parent.qualname}.{node.name}", kind, parent_index)
         scope.line, scope.end_line = node.lineno, node.end_lineno or node.lineno
         scope.span_start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
         scope.is_async = type(node) is ast.AsyncFunctionDef
-        scope.decorators = tuple(to_expr(d) for d in node.decorator_list)
+        scope.decorators = tuple(self.exprs.of(d) for d in node.decorator_list)
         scope.decorator_text = tuple(self.text(d, EXPR_TEXT_LIMIT) for d in node.decorator_list)
         scope.method_kind = self._method_kind(node.decorator_list) if kind == "method" else ""
         if node.name == "__new__" and kind == "method":
             scope.method_kind = "class"
-        scope.return_annotation = type_alternatives(node.returns)
+        scope.return_annotation = self.exprs.plain_types(node.returns)
         index = len(self.scopes)
         self.scopes.append(scope)
         self._params(scope, node.args, kind)
@@ -399,37 +415,64 @@ class Extractor:
                                               node.args.vararg, node.args.kwarg) if a is not None]
         for annotation in (*annotations, node.returns):
             self._annotation_loads(annotation, index)
-        self.bind(node.name, ("def", index))
+        self.bind(node.name, Defined(index), kill=True)
         self._apply_decorators(node, decorators, index)
+        self.walk_scope(index, node.body)
+
+    def walk_scope(self, index: int, statements: list[ast.stmt]) -> None:
+        """The body of a def or class: its own straight-line code, outside any loop."""
         saved = (self.cur, self.in_loop, self.type_checking, self.conditional)
         self.cur, self.in_loop, self.type_checking, self.conditional = index, False, False, 0
-        self.body(node.body, docstring=True)
+        self.body(statements, docstring=True)
         self.cur, self.in_loop, self.type_checking, self.conditional = saved
+        self.close_scope(index)
+
+    def open_lambda(self, node: ast.Lambda) -> int:
+        """The scope of a lambda of the current scope, opened the first time it is met (its
+        expression may be built before its body is walked). Named and numbered as PyCG does."""
+        index = self.lambda_scopes.get(id(node))
+        if index is not None:
+            return index
+        parent = self.scopes[self.cur]
+        parent.lambdas += 1
+        scope = _Scope(f"{parent.qualname}.<lambda{parent.lambdas}>", "lambda", self.cur)
+        scope.line = scope.span_start = node.lineno
+        scope.end_line = node.end_lineno or node.lineno
+        index = len(self.scopes)
+        self.scopes.append(scope)
+        self.lambda_scopes[id(node)] = index
+        self._params(scope, node.args, "lambda")
+        return index
 
     def _params(self, scope: _Scope, args: ast.arguments, kind: str) -> None:
+        positional = (*args.posonlyargs, *args.args)
+        defaults = [None] * (len(positional) - len(args.defaults)) + [self.exprs.of(d) for d in args.defaults]
         params: list[RawParam] = []
-        for arg in (*args.posonlyargs, *args.args):
-            params.append(RawParam(arg.arg, type_alternatives(arg.annotation), "pos"))
+        for arg, default in zip(positional, defaults, strict=True):
+            params.append(RawParam(arg.arg, self.exprs.plain_types(arg.annotation) if arg.annotation else (), "pos",
+                                   default))
         if args.vararg:
-            params.append(RawParam(args.vararg.arg, (), "vararg"))
-        for arg in args.kwonlyargs:
-            params.append(RawParam(arg.arg, type_alternatives(arg.annotation), "kwonly"))
+            params.append(RawParam(args.vararg.arg, (), "vararg", None))
+        for arg, kw_default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
+            params.append(RawParam(arg.arg, self.exprs.plain_types(arg.annotation), "kwonly",
+                                   None if kw_default is None else self.exprs.of(kw_default)))
         if args.kwarg:
-            params.append(RawParam(args.kwarg.arg, (), "kwarg"))
+            params.append(RawParam(args.kwarg.arg, (), "kwarg", None))
         scope.params = tuple(params)
         for index, param in enumerate(params):
             self.names.add(param.name)
-            scope.bindings.setdefault(param.name, []).append(("param", index))
+            scope.bindings.setdefault(param.name, []).append(self.exprs.intern(Param(index)))
         if kind == "method" and scope.method_kind not in ("static",) and params and params[0].kind == "pos":
             scope.self_name = params[0].name
 
-    def _annotation_loads(self, annotation: ast.AST | None, scope: int) -> None:
+    def _annotation_loads(self, annotation: ast.expr | None, scope: int) -> None:
         """Classes named in annotations: type-only uses (`def f(o: "Order")`)."""
         if annotation is None:
             return
         line = annotation.lineno
         for chain in annotation_chains(annotation):
-            self.loads.append(RawLoad(scope, to_expr(chain), line, "annotation"))
+            expr = self.exprs.of(chain) if scope == self.cur else self.exprs.plain(chain)
+            self.loads.append(RawLoad(scope, expr, line, "annotation"))
 
     def _method_kind(self, decorators: list[ast.expr]) -> str:
         for decorator in decorators:
@@ -454,14 +497,15 @@ class Extractor:
                 indexes.append(-1)
         return indexes
 
-    def _apply_decorators(self, node: ast.AST, call_indexes: list[int], target: int) -> None:
+    def _apply_decorators(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef, call_indexes: list[int],
+                          target: int) -> None:
         """A decorator application is a call from the enclosing scope to the decorator."""
-        name = getattr(node, "name", "")
+        name = node.name
         for position, (decorator, inner) in enumerate(zip(node.decorator_list, call_indexes, strict=True)):
-            func = ("c", to_expr(decorator.func)) if type(decorator) is ast.Call else to_expr(decorator)
+            func = Call(self.exprs.of(decorator.func)) if type(decorator) is ast.Call else self.exprs.of(decorator)
             self.calls.append(RawCall(
                 scope=self.cur, func=func, expr=self.text(decorator, EXPR_TEXT_LIMIT), line=decorator.lineno,
-                usage="other", in_loop=self.in_loop, args=(("def", target, position + 1),), kwargs=(),
+                usage="other", in_loop=self.in_loop, args=(DefRef(target, position + 1),), kwargs=(),
                 arg_text=(name,), decorates=target, inner_call=inner))
 
     def class_def(self, node: ast.ClassDef) -> None:
@@ -474,79 +518,77 @@ class Extractor:
         for base in node.bases:
             if not is_chain(base):
                 self.expr(base, "argument")
-        scope = _Scope(f"{parent.qualname}.{node.name}", "class", parent_index, node.name)
+        scope = _Scope(f"{parent.qualname}.{node.name}", "class", parent_index)
         scope.line, scope.end_line = node.lineno, node.end_lineno or node.lineno
         scope.span_start = min([node.lineno, *(d.lineno for d in node.decorator_list)])
-        scope.decorators = tuple(to_expr(d) for d in node.decorator_list)
+        scope.decorators = tuple(self.exprs.of(d) for d in node.decorator_list)
         scope.decorator_text = tuple(self.text(d, EXPR_TEXT_LIMIT) for d in node.decorator_list)
         # `BaseRepository[Order]`, `Generic[T]`: the class being parametrised is the base
-        scope.bases = tuple(to_expr(b.value if type(b) is ast.Subscript else b) for b in node.bases)
+        scope.bases = tuple(self.exprs.of(b.value if type(b) is ast.Subscript else b) for b in node.bases)
         scope.base_text = tuple(self.text(b, EXPR_TEXT_LIMIT) for b in node.bases)
         index = len(self.scopes)
         self.scopes.append(scope)
-        self.bind(node.name, ("def", index))
+        self.bind(node.name, Defined(index), kill=True)
         self._apply_decorators(node, decorators, index)
-        saved = (self.cur, self.in_loop, self.type_checking, self.conditional)
-        self.cur, self.in_loop, self.type_checking, self.conditional = index, False, False, 0
-        self.body(node.body, docstring=True)
-        self.cur, self.in_loop, self.type_checking, self.conditional = saved
+        self.walk_scope(index, node.body)
         for statement in node.body:
             self._class_attribute(scope, statement)
 
     def _class_attribute(self, scope: _Scope, statement: ast.stmt) -> None:
-        kind = type(statement)
-        if kind is ast.Assign and len(statement.targets) == 1 and type(statement.targets[0]) is ast.Name:
-            value = _constant_text(statement.value)
-            if value is not None:
-                scope.attributes.append((statement.targets[0].id, value))
-        elif kind is ast.AnnAssign and type(statement.target) is ast.Name and statement.value is not None:
-            value = _constant_text(statement.value)
-            if value is not None:
-                scope.attributes.append((statement.target.id, value))
-        elif kind is ast.ClassDef:
+        if type(statement) is ast.Assign and len(statement.targets) == 1:
+            self._constant_attribute(scope, statement.targets[0], statement.value)
+        elif type(statement) is ast.AnnAssign and statement.value is not None:
+            self._constant_attribute(scope, statement.target, statement.value)
+        elif type(statement) is ast.ClassDef:
             nested = next((s for s in reversed(self.scopes) if s.qualname == f"{scope.qualname}.{statement.name}"),
                           None)
             if nested is not None:
                 scope.attributes.extend((f"{statement.name}.{k}", v) for k, v in nested.attributes
                                         if "." not in k)
 
+    def _constant_attribute(self, scope: _Scope, target: ast.expr, value: ast.expr) -> None:
+        """`__tablename__ = "orders"` in a class body."""
+        text = _constant_text(value)
+        if type(target) is ast.Name and text is not None:
+            scope.attributes.append((target.id, text))
+
     def assign(self, node: ast.Assign) -> None:
-        value = to_expr(node.value)
+        value = self.exprs.of(node.value)
         self.expr(node.value, "assigned", via="assign")
         for target in node.targets:
-            self.bind_target(target, value, node.value)
+            self.bind_target(target, value, node.value, kill=True)
         if (self.cur == 0 and len(node.targets) == 1 and type(node.targets[0]) is ast.Name
-                and node.targets[0].id == "__all__" and type(node.value) in (ast.List, ast.Tuple)):
+                and node.targets[0].id == "__all__" and (type(node.value) is ast.List or type(node.value) is ast.Tuple)):
             names = [e.value for e in node.value.elts if type(e) is ast.Constant and isinstance(e.value, str)]
             self.star_all = tuple(names)
 
     def ann_assign(self, node: ast.AnnAssign) -> None:
         self._annotation_loads(node.annotation, self.cur)
-        alternatives = type_alternatives(node.annotation)
-        value = to_expr(node.value) if node.value is not None else None
+        alternatives = self.exprs.types(node.annotation)
+        value = self.exprs.of(node.value) if node.value is not None else None
         if node.value is not None:
             self.expr(node.value, "assigned", via="assign")
         target = node.target
-        bindings: list[Binding] = [("ann", mode, e) for mode, e in alternatives]
+        bindings: list[Binding] = [Annotated(alt.mode, alt.type) for alt in alternatives]
         if value is not None:
-            bindings.append(("v", value))
+            bindings.append(Assigned(value))
         if type(target) is ast.Name:
             self.names.add(target.id)
-            for binding in bindings:
-                self.bind(target.id, binding)
-            if not bindings:
-                self.bind(target.id, ("v", UNKNOWN))
+            for position, binding in enumerate(bindings or [Assigned(UNKNOWN)]):
+                self.bind(target.id, binding, kill=value is not None and position == 0)
         elif type(target) is ast.Attribute:
             self.expr(target.value, "other")
             for binding in bindings:
                 self._self_attribute(target, binding)
         else:
             self.expr(target, "other")
+            if type(target) is ast.Subscript and value is not None:
+                self.store_item(target, value)
 
     def aug_assign(self, node: ast.AugAssign) -> None:
         self.expr(node.value, "assigned")
         if type(node.target) is ast.Name:
-            self.bind(node.target.id, ("v", UNKNOWN))
+            self.bind(node.target.id, Assigned(UNKNOWN))
         else:
             self.expr(node.target, "other")
 
@@ -558,21 +600,21 @@ class Extractor:
 
     def for_loop(self, node: ast.For | ast.AsyncFor) -> None:
         self.expr(node.iter, "other")
-        iterable = to_expr(node.iter)
+        iterable = self.exprs.of(node.iter)
         if type(node.iter) not in (ast.List, ast.Tuple, ast.Set, ast.Dict):
-            iterator = ("c", ("a", iterable, "__iter__"))
-            self.implicit_call(("a", iterable, "__iter__"), "__iter__", node.lineno)
-            self.implicit_call(("a", iterator, "__next__"), "__next__", node.lineno)
-        if type(node.iter) in (ast.List, ast.Tuple) and type(node.target) is ast.Name:
+            iterator = Call(Attr(iterable, "__iter__"))
+            self.implicit_call(Attr(iterable, "__iter__"), "__iter__", node.lineno)
+            self.implicit_call(Attr(iterator, "__next__"), "__next__", node.lineno)
+        if (type(node.iter) is ast.List or type(node.iter) is ast.Tuple) and type(node.target) is ast.Name:
             for element in node.iter.elts:
-                self.bind(node.target.id, ("v", to_expr(element)))
+                self.bind(node.target.id, Assigned(self.exprs.of(element)))
         else:
-            self.bind_target(node.target, ("elem", iterable))
+            self.bind_target(node.target, self.exprs.intern(Element(iterable)))
         saved = self.in_loop
         self.in_loop = True
         self.body(node.body)
         self.in_loop = saved
-        self.body(node.orelse)
+        self.conditional_body(node.orelse)
 
     def while_loop(self, node: ast.While) -> None:
         saved = self.in_loop
@@ -580,7 +622,12 @@ class Extractor:
         self.expr(node.test, "tested")
         self.body(node.body)
         self.in_loop = saved
-        self.body(node.orelse)
+        self.conditional_body(node.orelse)
+
+    def conditional_body(self, statements: list[ast.stmt]) -> None:
+        self.conditional += 1
+        self.body(statements)
+        self.conditional -= 1
 
     def if_statement(self, node: ast.If) -> None:
         if _is_type_checking(node.test):
@@ -605,8 +652,8 @@ class Extractor:
             if handler.type is not None:
                 self.expr(handler.type, "other")
                 if handler.name:
-                    for mode, e in type_alternatives(handler.type) or (("inst", UNKNOWN),):
-                        self.bind(handler.name, ("ann", mode, e))
+                    for alt in self.exprs.types(handler.type) or (TypeRef("inst", UNKNOWN),):
+                        self.bind(handler.name, Annotated(alt.mode, alt.type))
             self.body(handler.body)
         self.body(node.orelse)
         self.body(node.finalbody)
@@ -615,17 +662,26 @@ class Extractor:
     def with_statement(self, node: ast.With | ast.AsyncWith) -> None:
         for item in node.items:
             self.expr(item.context_expr, "other")
-            manager = to_expr(item.context_expr)
-            self.implicit_call(("a", manager, "__enter__"), "__enter__", node.lineno)
-            self.implicit_call(("a", manager, "__exit__"), "__exit__", node.lineno)
+            manager = self.exprs.of(item.context_expr)
+            self.implicit_call(Attr(manager, "__enter__"), "__enter__", node.lineno)
+            self.implicit_call(Attr(manager, "__exit__"), "__exit__", node.lineno)
             if item.optional_vars is not None:
-                self.bind_target(item.optional_vars, to_expr(item.context_expr), item.context_expr)
+                self.bind_target(item.optional_vars, self.exprs.of(item.context_expr), item.context_expr, kill=True)
         self.body(node.body)
 
     def return_statement(self, node: ast.Return) -> None:
         if node.value is not None:
-            self.scopes[self.cur].returns.append(to_expr(node.value))
+            self.scopes[self.cur].returns.append(self.exprs.of(node.value))
             self.expr(node.value, "returned", via="return")
+
+    def raise_statement(self, node: ast.Raise) -> None:
+        """`raise Error` instantiates Error: an implicit call, kept when it reaches internal code."""
+        if node.exc is not None:
+            self.expr(node.exc, "other")
+            if type(node.exc) is not ast.Call:
+                self.implicit_call(self.exprs.of(node.exc), self.text(node.exc, EXPR_TEXT_LIMIT), node.lineno)
+        if node.cause is not None:
+            self.expr(node.cause, "other")
 
     def assert_statement(self, node: ast.Assert) -> None:
         self.expr(node.test, "tested")
@@ -644,12 +700,12 @@ class Extractor:
     def import_statement(self, node: ast.Import) -> None:
         for alias in node.names:
             if alias.asname:
-                bound, binding = alias.asname, ("imp", alias.name, "")
+                bound, binding = alias.asname, Imported(alias.name, "")
             else:
                 bound = alias.name.partition(".")[0]
-                binding = ("imp", bound, "")
+                binding = Imported(bound, "")
             self.names.update(alias.name.split("."))
-            self.bind(bound, binding)
+            self.bind(bound, binding, kill=True)
             self.imports.append(RawImport(
                 scope=self.cur, target=alias.name, module=alias.name, attr="", bound_as=bound,
                 line=node.lineno, level=0, star=False, type_checking=self.type_checking,
@@ -659,14 +715,14 @@ class Extractor:
         module = self.absolute(node.module or "", node.level)
         for alias in node.names:
             if alias.name == "*":
-                self.scopes[self.cur].bindings.setdefault("*", []).append(("star", module))
+                self.scopes[self.cur].bindings.setdefault("*", []).append(StarImported(module))
                 target, attr, bound = module, "", ""
             else:
                 attr = alias.name
                 bound = alias.asname or alias.name
                 target = f"{module}.{attr}" if module else attr
                 self.names.add(attr)
-                self.bind(bound, ("imp", module, attr))
+                self.bind(bound, Imported(module, attr), kill=True)
             self.imports.append(RawImport(
                 scope=self.cur, target=target, module=module, attr=attr, bound_as=bound,
                 line=node.lineno, level=node.level, star=alias.name == "*",
@@ -685,102 +741,116 @@ class Extractor:
 
     def expr(self, node: ast.AST, usage: str, via: str = "value") -> None:
         """Visit an expression: record calls, value loads and SQL strings inside it."""
-        kind = type(node)
-        if kind is ast.Name:
+        if type(node) is ast.Name:  # the commonest nodes first, without a handler frame
             self.names.add(node.id)
             if type(node.ctx) is ast.Load and node.id not in ("self", "cls"):
-                self.loads.append(RawLoad(self.cur, ("n", node.id), node.lineno, via))
+                self.loads.append(RawLoad(self.cur, self.exprs.of(node), node.lineno, via))
             return
-        if kind is ast.Attribute:
-            self.names.add(node.attr)
-            if is_chain(node):
-                if type(node.ctx) is ast.Load:
-                    self.loads.append(RawLoad(self.cur, to_expr(node), node.lineno, via))
-                return
-            self.expr(node.value, "other")
-            return
-        if kind is ast.Call:
+        if type(node) is ast.Call:
             self.call(node, usage)
             return
-        if kind is ast.Constant:
-            if isinstance(node.value, str) and len(node.value) > 12:
-                self._sql(node.value, node.lineno)
-            return
-        if kind is ast.Await:
-            self.expr(node.value, "awaited", via)
-            return
-        if kind is ast.BoolOp:
-            for value in node.values:
-                self.expr(value, "tested", via)
-            return
-        if kind is ast.Compare:
-            self.expr(node.left, "tested")
-            for value in node.comparators:
-                self.expr(value, "tested")
-            return
-        if kind is ast.UnaryOp:
-            self.expr(node.operand, "tested" if isinstance(node.op, ast.Not) else "other")
-            return
-        if kind is ast.IfExp:
-            self.expr(node.test, "tested")
-            self.expr(node.body, usage, via)
-            self.expr(node.orelse, usage, via)
-            return
-        if kind in (ast.List, ast.Tuple, ast.Set):
-            for element in node.elts:
-                self.expr(element, "other", "collection")
-            return
-        if kind is ast.Dict:
-            for key in node.keys:
-                if key is not None:
-                    self.expr(key, "other", "collection")
-            for value in node.values:
-                self.expr(value, "other", "collection")
-            return
-        if kind is ast.JoinedStr:
-            text = "".join(v.value if type(v) is ast.Constant else "?" for v in node.values)
-            if len(text) > 12:
-                self._sql(text, node.lineno)
-            for value in node.values:
-                if type(value) is ast.FormattedValue:
-                    self.expr(value.value, "other")
-                    if value.format_spec is not None:
-                        self.expr(value.format_spec, "other")
-            return
-        if kind is ast.Lambda:
-            for arg in (*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs):
-                self.bind(arg.arg, ("v", UNKNOWN))
-            for default in (*node.args.defaults, *(d for d in node.args.kw_defaults if d is not None)):
-                self.expr(default, "argument")
-            self.expr(node.body, "returned")
-            return
-        if kind in (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp):
-            self._comprehension(node)
-            return
-        if kind is ast.NamedExpr:
-            self.expr(node.value, "assigned")
-            self.bind_target(node.target, to_expr(node.value), node.value)
-            return
-        if kind is ast.Yield or kind is ast.YieldFrom:
-            if node.value is not None:
-                self.expr(node.value, "returned", "return")
-            return
-        if kind is ast.Starred:
-            self.expr(node.value, usage, via)
+        handler = _EXPRESSIONS.get(type(node))
+        if handler is not None:
+            handler(self, node, usage, via)
             return
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.expr):
                 self.expr(child, "other")
+
+    def attribute_expr(self, node: ast.Attribute, usage: str, via: str) -> None:
+        self.names.add(node.attr)
+        if not is_chain(node):
+            self.expr(node.value, "other")
+        elif type(node.ctx) is ast.Load:
+            self.loads.append(RawLoad(self.cur, self.exprs.of(node), node.lineno, via))
+
+    def constant_expr(self, node: ast.Constant, usage: str, via: str) -> None:
+        if isinstance(node.value, str) and len(node.value) > 12:
+            self._sql(node.value, node.lineno)
+
+    def await_expr(self, node: ast.Await, usage: str, via: str) -> None:
+        self.expr(node.value, "awaited", via)
+
+    def bool_expr(self, node: ast.BoolOp, usage: str, via: str) -> None:
+        for value in node.values:
+            self.expr(value, "tested", via)
+
+    def compare_expr(self, node: ast.Compare, usage: str, via: str) -> None:
+        self.expr(node.left, "tested")
+        for value in node.comparators:
+            self.expr(value, "tested")
+
+    def unary_expr(self, node: ast.UnaryOp, usage: str, via: str) -> None:
+        self.expr(node.operand, "tested" if type(node.op) is ast.Not else "other")
+
+    def if_expr(self, node: ast.IfExp, usage: str, via: str) -> None:
+        self.expr(node.test, "tested")
+        self.expr(node.body, usage, via)
+        self.expr(node.orelse, usage, via)
+
+    def sequence_expr(self, node: ast.List | ast.Tuple | ast.Set, usage: str, via: str) -> None:
+        for element in node.elts:
+            self.expr(element, "other", "collection")
+
+    def dict_expr(self, node: ast.Dict, usage: str, via: str) -> None:
+        for key in node.keys:
+            if key is not None:
+                self.expr(key, "other", "collection")
+        for value in node.values:
+            self.expr(value, "other", "collection")
+
+    def fstring_expr(self, node: ast.JoinedStr, usage: str, via: str) -> None:
+        text = "".join(v.value if type(v) is ast.Constant and isinstance(v.value, str) else "?"
+                       for v in node.values)
+        if len(text) > 12:
+            self._sql(text, node.lineno)
+        for value in node.values:
+            if type(value) is ast.FormattedValue:
+                self.expr(value.value, "other")
+                if value.format_spec is not None:
+                    self.expr(value.format_spec, "other")
+
+    def lambda_expr(self, node: ast.Lambda, usage: str, via: str) -> None:
+        """A lambda is a scope of its own: its body runs when it is called, not here."""
+        index = self.open_lambda(node)
+        for default in (*node.args.defaults, *(d for d in node.args.kw_defaults if d is not None)):
+            self.expr(default, "argument")
+        saved = (self.cur, self.in_loop, self.conditional)
+        self.cur, self.in_loop, self.conditional = index, False, 0
+        self.scopes[index].returns.append(self.exprs.of(node.body))
+        self.expr(node.body, "returned")
+        self.cur, self.in_loop, self.conditional = saved
+        self.close_scope(index)
+
+    def comprehension_expr(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp,
+                           usage: str, via: str) -> None:
+        self._comprehension(node)
+
+    def named_expr(self, node: ast.NamedExpr, usage: str, via: str) -> None:
+        self.expr(node.value, "assigned")
+        self.bind_target(node.target, self.exprs.of(node.value), node.value)
+
+    def yield_expr(self, node: ast.Yield | ast.YieldFrom, usage: str, via: str) -> None:
+        """A yield makes its function a generator: calling it gives an iterator over what it yields."""
+        scope = self.scopes[self.cur]
+        scope.generator = True
+        if node.value is not None:
+            value = self.exprs.of(node.value)
+            scope.yields.append(self.exprs.intern(Element(value)) if type(node) is ast.YieldFrom else value)
+            self.expr(node.value, "returned", "return")
+
+    def starred_expr(self, node: ast.Starred, usage: str, via: str) -> None:
+        self.expr(node.value, usage, via)
 
     def _comprehension(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp) -> None:
         saved = self.in_loop
         for index, generator in enumerate(node.generators):
             self.expr(generator.iter, "other")
             self.in_loop = True if index == 0 else self.in_loop
-            self.bind_target(generator.target, ("elem", to_expr(generator.iter)))
+            self.bind_target(generator.target, self.exprs.intern(Element(self.exprs.of(generator.iter))))
             for condition in generator.ifs:
                 self.expr(condition, "tested")
-        if type(node) is ast.DictComp:
+        if isinstance(node, ast.DictComp):
             self.expr(node.key, "other")
             self.expr(node.value, "other")
         else:
@@ -789,8 +859,6 @@ class Extractor:
 
     def call(self, node: ast.Call, usage: str) -> None:
         func = node.func
-        if type(func) is ast.Name and func.id == "super" and usage == "other":
-            return  # `super().m()`: the call that matters is m, resolved through the MRO
         if not is_chain(func):
             self.expr(func, "other")
         else:
@@ -799,7 +867,7 @@ class Extractor:
         texts: list[str] = []
         for arg in node.args:
             value = arg.value if type(arg) is ast.Starred else arg
-            args.append(UNKNOWN if type(arg) is ast.Starred else to_expr(arg))
+            args.append(UNKNOWN if type(arg) is ast.Starred else self.exprs.of(arg))
             texts.append(" ".join(self.text(arg, ARG_TEXT_LIMIT * 2).split())[:ARG_TEXT_LIMIT])
             if not is_chain(value):
                 self.expr(value, "argument", "collection")
@@ -809,7 +877,7 @@ class Extractor:
         for keyword in node.keywords:
             if keyword.arg is not None:
                 self.names.add(keyword.arg)
-                kwargs.append((keyword.arg, to_expr(keyword.value)))
+                kwargs.append((keyword.arg, self.exprs.of(keyword.value)))
                 prefix = f"{keyword.arg}="
             else:
                 prefix = "**"
@@ -817,9 +885,11 @@ class Extractor:
             if not is_chain(keyword.value):
                 self.expr(keyword.value, "argument", "collection")
         self.calls.append(RawCall(
-            scope=self.cur, func=to_expr(func), expr=self.text(func, EXPR_TEXT_LIMIT), line=node.lineno,
+            scope=self.cur, func=self.exprs.of(func), expr=self.text(func, EXPR_TEXT_LIMIT), line=node.lineno,
             usage=usage, in_loop=self.in_loop, args=tuple(args), kwargs=tuple(kwargs), arg_text=tuple(texts),
             decorates=-1, inner_call=-1))
+        if type(func) is ast.Attribute and func.attr in conv.COLLECTION_STORES:
+            self.store_call(node)
 
     # ------------------------------------------------------------------ SQL
 
@@ -828,7 +898,8 @@ class Extractor:
             self.sql.append(RawSql(self.cur, table, op, line))
 
 
-_STATEMENTS = {
+#: Statement visitors by node type; other statements have their children visited.
+_STATEMENTS: dict[type, Callable[[Extractor, Any], None]] = {
     ast.FunctionDef: Extractor.function_def,
     ast.AsyncFunctionDef: Extractor.function_def,
     ast.ClassDef: Extractor.class_def,
@@ -843,12 +914,37 @@ _STATEMENTS = {
     ast.With: Extractor.with_statement,
     ast.AsyncWith: Extractor.with_statement,
     ast.Return: Extractor.return_statement,
+    ast.Raise: Extractor.raise_statement,
     ast.Expr: Extractor.expression_statement,
     ast.Assert: Extractor.assert_statement,
     ast.Global: Extractor.global_statement,
     ast.Nonlocal: Extractor.nonlocal_statement,
     ast.Import: Extractor.import_statement,
     ast.ImportFrom: Extractor.import_from,
+}
+#: Expression visitors by node type; other nodes have their child expressions visited.
+_EXPRESSIONS: dict[type, Callable[[Extractor, Any, str, str], None]] = {
+    ast.Attribute: Extractor.attribute_expr,
+    ast.Constant: Extractor.constant_expr,
+    ast.Await: Extractor.await_expr,
+    ast.BoolOp: Extractor.bool_expr,
+    ast.Compare: Extractor.compare_expr,
+    ast.UnaryOp: Extractor.unary_expr,
+    ast.IfExp: Extractor.if_expr,
+    ast.List: Extractor.sequence_expr,
+    ast.Tuple: Extractor.sequence_expr,
+    ast.Set: Extractor.sequence_expr,
+    ast.Dict: Extractor.dict_expr,
+    ast.JoinedStr: Extractor.fstring_expr,
+    ast.Lambda: Extractor.lambda_expr,
+    ast.ListComp: Extractor.comprehension_expr,
+    ast.SetComp: Extractor.comprehension_expr,
+    ast.GeneratorExp: Extractor.comprehension_expr,
+    ast.DictComp: Extractor.comprehension_expr,
+    ast.NamedExpr: Extractor.named_expr,
+    ast.Yield: Extractor.yield_expr,
+    ast.YieldFrom: Extractor.yield_expr,
+    ast.Starred: Extractor.starred_expr,
 }
 if hasattr(ast, "TryStar"):
     _STATEMENTS[ast.TryStar] = Extractor.try_statement

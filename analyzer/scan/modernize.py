@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import ast
 
-from ast_grep_py import SgNode, SgRoot
+from ast_grep_py import Edit, SgNode, SgRoot
 
 _MAX_ROUNDS = 6
 
@@ -27,7 +27,7 @@ def has_errors(root: SgNode) -> bool:
     return root.find(kind="ERROR") is not None
 
 
-def _type_parameter_edits(root: SgNode) -> list:
+def _type_parameter_edits(root: SgNode) -> list[Edit]:
     edits = []
     for node in root.find_all(kind="type_parameter"):
         parent = node.parent()
@@ -65,15 +65,15 @@ def _interpolated_expressions(string: SgNode) -> list[str]:
     return found
 
 
-def _fstring_edits(root: SgNode) -> list:
+def _fstring_edits(root: SgNode) -> list[Edit]:
     """Replace each outermost f-string the old grammar rejects by a tuple of its expressions."""
-    edits = []
+    edits: list[Edit] = []
     taken: list[tuple[int, int]] = []
     for node in root.find_all(kind="string"):
         if node.find(kind="interpolation") is None:
             continue
-        target = node.parent() if node.parent() is not None and node.parent().kind() == "concatenated_string" \
-            else node
+        parent = node.parent()
+        target = parent if parent is not None and parent.kind() == "concatenated_string" else node
         start, end = target.range().start.index, target.range().end.index
         if any(s <= start and end <= e for s, e in taken):
             continue

@@ -29,7 +29,7 @@ def slots_of(cls: type) -> tuple[Any, ...]:
     return tuple(cls.__dict__[f.name] for f in dataclasses.fields(cls))
 
 
-def fill_slots(cls: type[T], slots: tuple[Any, ...], values: tuple) -> T:
+def fill_slots(cls: type[T], slots: tuple[Any, ...], values: tuple[Any, ...]) -> T:
     """A new `cls` whose slots are set to `values` (every field, in order), its __init__ skipped.
     The slots are set by map() so that no Python-level loop runs per field."""
     if len(values) != len(slots):
@@ -39,7 +39,7 @@ def fill_slots(cls: type[T], slots: tuple[Any, ...], values: tuple) -> T:
     return obj
 
 
-def set_slots(slots: tuple[Any, ...], obj: Any, values: tuple) -> None:
+def set_slots(slots: tuple[Any, ...], obj: Any, values: tuple[Any, ...]) -> None:
     """Set `obj`'s slots to `values` in one C-level pass (the caller checked the count)."""
     _consume(map(_set_slot, slots, repeat(obj), values), 0)
 

@@ -1,23 +1,8 @@
-"""Whole-program name resolution: RawModules -> ModuleFacts with qualified callees.
+"""Whole-program name resolution: what every expression of every RawModule may be at run time.
 
-The resolver evaluates each encoded expression (analyzer.scan.facts) to a set of abstract
-values, lazily and memoized, in the spirit of PyCG's assignment-graph analysis:
-
-    ("mod", name)            an internal module or (namespace) package
-    ("func", g)              an internal function, unbound (g = global scope id)
-    ("meth", g, r)           an internal method bound to an instance (or class) of class r
-    ("cls", g) / ("inst", g) an internal class / an instance of it
-    ("super", g)             super() inside class g
-    ("ext", "a.b")           something outside the tree, by dotted name (`requests.post`)
-    ("xinst", "a.B")         an instance of an external class (`requests.Session()`)
-    ("bi", "len")            a builtin; ("biinst", "str") an instance of a builtin type
-    ("sig", q)               a signal object created by a signal factory, named q
-    ("send", q)              the bound send method of signal q
-    ("defer", g, kind)       `task.delay` / `task.apply_async` of internal function g
-    ("coll", values)         a list/dict/tuple holding these values; ("collget", values) its .get
-    ("query", g, name)       an ORM query over model class g (`Order.objects`, `session.query(Order)`)
-    ("qcall", g, name, m)    method m of such a query (`.filter` keeps the query, `.first` an Order)
-    ("lambda",)              a lambda
+The resolver evaluates each expression (analyzer.scan.facts) to a set of abstract values
+(analyzer.scan.values), lazily and memoized, in the spirit of PyCG's assignment-graph analysis.
+Expressions and values are dispatched by type through handler tables, one small method per kind.
 
 Flow-insensitive and context-insensitive: every assignment to a name contributes. Values also
 flow into parameters from call sites (arguments, and the receiver of a bound method call into
@@ -27,80 +12,112 @@ and keeps none. `self.m()` is looked up through the C3 MRO of the class the meth
 on, plus the classes of receivers that flowed into `self` (a subclass instance calling an
 inherited method); overriding methods in subclasses never seen as receivers are not added
 (PyCG does the same).
+
+analyzer.scan.emit turns the resolved values into ModuleFacts (`resolve()` is there).
 """
 
 from __future__ import annotations
 
 import builtins
-from collections.abc import Iterable
-from typing import NamedTuple
+from collections.abc import Callable, Hashable, Iterable
+from typing import Any, NamedTuple, TypeVar
 
-from analyzer.model import (
-    CallSite,
-    CodeBase,
-    Definition,
-    EntryPoint,
-    Import,
-    ModuleFacts,
-    Reference,
-    Skipped,
-    SqlAccess,
-    Subscription,
-    SymbolUse,
-    Trait,
-)
 from analyzer.scan import conventions as conv
-from analyzer.scan.extract import IMPLICIT
-from analyzer.scan.facts import Expr, RawCall, RawModule, RawScope
-from analyzer.scan.records import maker
+from analyzer.scan.facts import (
+    Annotated,
+    AnyOf,
+    Assigned,
+    Attr,
+    Binding,
+    Call,
+    Collection,
+    Const,
+    Defined,
+    DefRef,
+    Element,
+    Expr,
+    Imported,
+    Lambda,
+    Name,
+    Param,
+    RawCall,
+    RawModule,
+    RawScope,
+    Sliced,
+    StarImported,
+    Stored,
+    SuperCall,
+    TypeRef,
+    Unknown,
+)
+from analyzer.scan.values import (
+    Builtin,
+    BuiltinInst,
+    Cls,
+    Coll,
+    CollGet,
+    Deferred,
+    Ext,
+    ExtInst,
+    Func,
+    Inst,
+    Meth,
+    Mod,
+    Query,
+    QueryCall,
+    Send,
+    Signal,
+    SuperOf,
+    Value,
+    Values,
+    coll,
+)
 
-EMPTY: frozenset = frozenset()
-_PENDING = (frozenset(), frozenset())  # memo marker of a computation in progress
-_call_site = maker(CallSite)
-_use = maker(SymbolUse)
-_reference = maker(Reference)
+EMPTY: Values = frozenset()
+_PENDING: tuple[Values, frozenset[FlowKey]] = (frozenset(), frozenset())  # memo marker: computation in progress
 BUILTIN_NAMES = frozenset(name for name in dir(builtins) if not name.startswith("__"))
 #: Values worth carrying from an argument into a parameter.
-_FLOWING = frozenset({"func", "meth", "cls", "inst", "ext", "xinst", "coll", "sig", "defer", "send", "query"})
+_FLOWING = frozenset({Func, Meth, Cls, Inst, Ext, ExtInst, Coll, Signal, Deferred, Send, Query})
 MAX_PASSES = 4
-#: SymbolUse.context of a class named only in a type annotation (a type-only dependency).
-ANNOTATION = ":annotation"
 #: Expressions cheaper to evaluate than to look up.
-_UNMEMOIZED = frozenset({"k", "x", "lambda", "def", "super"})
+_UNMEMOIZED = frozenset({Const, Unknown, Lambda, DefRef, SuperCall})
 #: Argument expressions that can never carry a function, class or instance worth recording.
-_INERT = frozenset({"k", "x", "lambda"})
+_INERT = frozenset({Const, Unknown})
 MAX_FLOW = 16
+_HIGHER_ORDER = frozenset(conv.HIGHER_ORDER)
+
+#: A parameter: (global scope id, parameter index).
+FlowKey = tuple[int, int]
+#: A base in a class's MRO: an internal class or an external one.
+Base = Cls | Ext
+T = TypeVar("T")
 
 
-#: A use whose receiver could be an instance of more classes than this is too imprecise to cite
-#: as data access (a generic base's type variable flowing every subclass's model).
-MAX_USE_CANDIDATES = 3
-
-
-def _ordered(values: Iterable[tuple]) -> list[tuple]:
+def ordered(values: Iterable[T]) -> list[T]:
     """A hash-seed-independent order, so recursion (and cycle cuts) happen the same way every run."""
-    values = list(values)
-    if len(values) > 1:
-        values.sort(key=repr)
-    return values
+    found = list(values)
+    if len(found) > 1:
+        found.sort(key=tuple.__repr__)  # values are NamedTuples: their text, fields then tag
+    return found
 
 
 def last_name(expr: Expr) -> str:
-    if expr[0] == "a":
-        return expr[2]
-    if expr[0] == "n":
-        return expr[1]
-    if expr[0] == "c":
-        return last_name(expr[1])
+    """The last name of a callee expression: `m` for `a.b.m`, `f` for `f` and `f()`."""
+    if type(expr) is Attr:
+        return expr.attr
+    if type(expr) is Name:
+        return expr.id
+    if type(expr) is Call:
+        return last_name(expr.func)
     return ""
 
 
-class _Resolved(NamedTuple):
+class Resolved(NamedTuple):
     """What resolution learned about one raw call."""
 
     callees: dict[str, str]  # callee name -> deferral ("" for a direct call)
-    args: tuple[frozenset, ...]  # values of the positional arguments
-    kwargs: tuple[frozenset, ...]  # values of the keyword arguments, in call.kwargs order
+    args: tuple[Values, ...]  # values of the positional arguments
+    kwargs: tuple[Values, ...]  # values of the keyword arguments, in call.kwargs order
 
 
 class Resolver:
@@ -121,23 +138,23 @@ class Resolver:
         for name in self.module_scope:
             parts = name.split(".")
             self.packages.update(".".join(parts[:i]) for i in range(1, len(parts)))
-        self.flows: dict[tuple[int, int], frozenset] = {}
-        self.next_flows: dict[tuple[int, int], frozenset] = {}
-        self.saturated: set[tuple[int, int]] = set()
+        self.flows: dict[FlowKey, Values] = {}
+        self.next_flows: dict[FlowKey, Values] = {}
+        self.saturated: set[FlowKey] = set()
         self.classes_by_name: dict[str, list[str]] | None = None
         self.definitions = frozenset(s.qualname for s in self.scopes if s.kind != "module")
-        self.mro_memo: dict[int, tuple] = {}
-        self.bases_memo: dict[int, tuple] = {}
-        # memo: key -> (result, flow keys the result depends on). Keys are tagged tuples:
+        self.mro_memo: dict[int, tuple[Base, ...]] = {}
+        self.bases_memo: dict[int, tuple[Base, ...]] = {}
+        # memo: key -> (result, flow keys the result depends on). Keys are tuples led by a letter:
         # ("e", expr, scope), ("b", scope, name), ("m", module, name, star), ("d", g), ("r", g),
         # ("ca", g, attr, instance, receiver, after).
-        self.memo: dict[tuple, tuple[frozenset, frozenset]] = {}
-        self.dependents: dict[tuple[int, int], list[tuple]] = {}  # flow key -> memo keys that read it
+        self.memo: dict[tuple[Hashable, ...], tuple[Values, frozenset[FlowKey]]] = {}
+        self.dependents: dict[FlowKey, list[tuple[Hashable, ...]]] = {}  # flow key -> memo keys that read it
         # Flow keys read by each computation in progress (None until the first read).
-        self.reads: list[set | None] = [None]
+        self.reads: list[set[FlowKey] | None] = [None]
         self.tracking = True  # off once the passes are done: nothing is invalidated any more
 
-    def _read(self, depends: frozenset | set) -> None:
+    def _read(self, depends: Iterable[FlowKey]) -> None:
         if not self.tracking:
             return
         top = self.reads[-1]
@@ -146,7 +163,7 @@ class Resolver:
         else:
             top.update(depends)
 
-    def _cached(self, key: tuple, compute, *args) -> frozenset:  # noqa: ANN001 - any bound method
+    def _cached(self, key: tuple[Hashable, ...], compute: Callable[..., Values], *args: Any) -> Values:
         """Memoize `compute(*args)` and remember which parameter flows it read (transitively).
         A key met again while it is being computed (a cycle) reads as empty."""
         memo = self.memo
@@ -164,17 +181,18 @@ class Resolver:
             self.reads.pop()
             raise
         reads = self.reads.pop()
+        depends: frozenset[FlowKey]
         if reads:
             depends = frozenset(reads)
             for flow in depends:
                 self.dependents.setdefault(flow, []).append(key)
             self._read(depends)
         else:
-            depends = EMPTY
+            depends = frozenset()
         memo[key] = (result, depends)
         return result
 
-    def invalidate(self, changed: set) -> None:
+    def invalidate(self, changed: set[FlowKey]) -> None:
         """Forget every memo entry that read a parameter whose flowed values changed."""
         memo = self.memo
         for flow in changed:
@@ -193,21 +211,21 @@ class Resolver:
             dotted = dotted.rpartition(".")[0]
         return False
 
-    def value_name(self, value: tuple) -> str | None:
-        kind = value[0]
-        if kind in ("func", "meth", "cls", "defer"):
-            return self.qual(value[1])
-        if kind in ("ext", "xinst"):
-            return value[1]
-        if kind == "bi":
-            return f"<builtin>.{value[1]}"
-        if kind in ("sig", "send", "mod"):
-            return value[1]
-        if kind == "query":
-            return value[2]
-        if kind == "qcall":
-            return f"{value[2]}.{value[3]}"
+    def value_name(self, value: Value) -> str | None:
+        """The dotted name a value stands for, when it has one."""
+        match value:
+            case Func(g) | Meth(g) | Cls(g) | Deferred(g):
+                return self.qual(g)
+            case Ext(name) | ExtInst(name) | Signal(name) | Send(name) | Mod(name) | Query(_, name):
+                return name
+            case Builtin(name):
+                return f"<builtin>.{name}"
+            case QueryCall(_, name, method):
+                return f"{name}.{method}"
         return None
+
+    def names_of(self, values: Iterable[Value]) -> list[str]:
+        return sorted({name for v in values if (name := self.value_name(v)) is not None})
 
     def model_by_label(self, label: str) -> str:
         """Django's lazy model reference "app_label.ModelName" -> the class qualname ("" if unknown):
@@ -226,88 +244,134 @@ class Resolver:
 
     # ------------------------------------------------------------------ evaluation
 
-    def eval(self, expr: Expr, scope: int) -> frozenset:
-        if expr[0] in _UNMEMOIZED:
-            return self._eval(expr, scope)
+    def eval(self, expr: Expr, scope: int) -> Values:
+        kind = type(expr)
+        if kind in _UNMEMOIZED:
+            return _EVAL[kind](self, expr, scope)
         key = ("e", expr, scope)
         entry = self.memo.get(key)
         if entry is not None:
             if entry[1]:
                 self._read(entry[1])
             return entry[0]
-        return self._cached(key, self._eval, expr, scope)
+        if type(expr) is Name:  # the commonest case, without a handler in between
+            return self._cached(key, self.lookup, expr.id, scope, expr.reach)
+        return self._cached(key, _EVAL[kind], self, expr, scope)
 
-    def _eval(self, expr: Expr, scope: int) -> frozenset:
-        kind = expr[0]
-        if kind == "n":
-            return self.lookup(expr[1], scope)
-        if kind == "a":
-            attr = expr[2]
-            out: set = set()
-            for value in _ordered(self.eval(expr[1], scope)):
-                out.update(self.getattr(value, attr))
-            return frozenset(out)
-        if kind == "c":
-            out = set()
-            for value in _ordered(self.eval(expr[1], scope)):
-                out.update(self.call_results(value))
-                if len(expr) == 3 and value[0] == "ext":
-                    out.update(self.class_argument_result(value[1], expr[2], scope))
-            return frozenset(out)
-        if kind == "super":
-            owner = self.enclosing_class(scope)
-            return frozenset({("super", owner)}) if owner >= 0 else EMPTY
-        if kind == "def":
-            return self.decorated_from(self.offsets[self.scope_module[scope]] + expr[1], expr[2])
-        if kind == "u":
-            out = set()
-            for member in expr[1:]:
-                out.update(self.eval(member, scope))
-            return frozenset(out)
-        if kind == "coll":
-            members: set = set()
-            for member in expr[1:]:
-                members.update(self.eval(member, scope))
-            return frozenset({("coll", frozenset(members))})
-        if kind == "elem":
-            out = set()
-            for value in self.eval(expr[1], scope):
-                if value[0] == "coll":
-                    out.update(value[1])
-                elif value[0] == "query":
-                    out.add(("inst", value[1]))
-                elif value[0] == "inst":
-                    out.update(self.iterated(value[1]))
-            return frozenset(out)
-        if kind == "k":
-            return frozenset({("biinst", expr[1])})
-        if kind == "lambda":
-            return frozenset({("lambda",)})
+    def eval_name(self, expr: Name, scope: int) -> Values:
+        return self.lookup(expr.id, scope, expr.reach)
+
+    def eval_attr(self, expr: Attr, scope: int) -> Values:
+        attr = expr.attr
+        out: set[Value] = set()
+        for value in ordered(self.eval(expr.base, scope)):
+            handler = _GETATTR.get(type(value))  # self.getattr, without its frame: this is the hottest path
+            if handler is not None:
+                out.update(handler(self, value, attr))
+        return frozenset(out)
+
+    def eval_call(self, expr: Call, scope: int) -> Values:
+        out: set[Value] = set()
+        for value in ordered(self.eval(expr.func, scope)):
+            if expr.args and type(value) is Ext and value.name in conv.PARTIAL_FACTORIES:  # `partial(f, x)` is f
+                out.update(v for v in self.eval(expr.args[0], scope) if type(v) in (Func, Meth, Cls))
+                continue
+            out.update(self.call_results(value))
+            if expr.args and type(value) is Ext:
+                out.update(self.class_argument_result(value.name, expr.args[0], scope))
+            elif expr.args and type(value) is Builtin:
+                out.update(self.higher_order_result(f"<builtin>.{value.name}", expr.args, scope))
+        return frozenset(out)
+
+    def higher_order_result(self, callee: str, args: tuple[Expr, ...], scope: int) -> Values:
+        """`map(f, items)` holds what f returns; `filter(f, items)` and `sorted(items)` items' elements."""
+        spec = conv.HIGHER_ORDER.get(callee)
+        if spec is None:
+            return EMPTY
+        held: set[Value] = set()
+        if spec.results:
+            for arg in args:
+                for value in self.eval(arg, scope):
+                    if type(value) is Func or type(value) is Meth:
+                        held.update(self.returns(value.g))
+        if 0 <= spec.elements_of < len(args):
+            held.update(self.eval(Element(args[spec.elements_of]), scope))
+        return frozenset({coll(held)}) if held else EMPTY
+
+    def eval_super(self, expr: SuperCall, scope: int) -> Values:
+        owner = self.enclosing_class(scope)
+        return frozenset({SuperOf(owner)}) if owner >= 0 else EMPTY
+
+    def eval_def(self, expr: DefRef, scope: int) -> Values:
+        return self.decorated_from(self.offsets[self.scope_module[scope]] + expr.scope, expr.position)
+
+    def eval_any(self, expr: AnyOf, scope: int) -> Values:
+        out: set[Value] = set()
+        for member in expr.members:
+            out.update(self.eval(member, scope))
+        return frozenset(out)
+
+    def eval_collection(self, expr: Collection, scope: int) -> Values:
+        entries: set[tuple[str, Value]] = set()
+        for key, member in expr.items:
+            entries.update((key, value) for value in self.eval(member, scope))
+        return frozenset({Coll(frozenset(entries))})
+
+    def eval_element(self, expr: Element, scope: int) -> Values:
+        key = expr.key
+        out: set[Value] = set()
+        for value in self.eval(expr.base, scope):
+            if type(value) is Coll:
+                out.update(v for k, v in value.entries if not key or not k or k == key)
+            elif type(value) is Query:
+                out.add(Inst(value.g))
+            elif type(value) is Inst:
+                out.update(self.iterated(value.g))
+        return frozenset(out)
+
+    def eval_sliced(self, expr: Sliced, scope: int) -> Values:
+        """A slice of a list holds its elements from `start` on, re-numbered; a slice of anything
+        else (a query, a string) is of the same kind."""
+        out: set[Value] = set()
+        for value in self.eval(expr.base, scope):
+            if type(value) is Coll:
+                out.add(Coll(frozenset(_slice_entries(value.entries, expr.start, expr.stop))))
+            else:
+                out.add(value)
+        return frozenset(out)
+
+    def eval_const(self, expr: Const, scope: int) -> Values:
+        return frozenset({BuiltinInst(expr.type_name)})
+
+    def eval_lambda(self, expr: Lambda, scope: int) -> Values:
+        return frozenset({Func(self.offsets[self.scope_module[scope]] + expr.scope)})
+
+    def eval_unknown(self, expr: Unknown, scope: int) -> Values:
         return EMPTY
 
-    def class_argument_result(self, callee: str, argument: Expr, scope: int) -> frozenset:
+    def class_argument_result(self, callee: str, argument: Expr, scope: int) -> Values:
         """`session.query(Order)` is a query over Order; `session.get(Order, 1)` an Order."""
         mode = conv.CLASS_ARGUMENT_CALLS.get(callee.rpartition(".")[2])
         if mode is None:
             return EMPTY
-        classes = [v[1] for v in self.eval(argument, scope) if v[0] == "cls"]
+        classes = [v.g for v in self.eval(argument, scope) if type(v) is Cls]
         if mode == "query":
-            return frozenset(("query", g, callee) for g in classes)
-        instances = frozenset(("inst", g) for g in classes)
-        return frozenset({("coll", instances)}) if mode == "list" and instances else instances
+            return frozenset(Query(g, callee) for g in classes)
+        instances: Values = frozenset(Inst(g) for g in classes)
+        return frozenset({coll(instances)}) if mode == "list" and instances else instances
 
-    def iterated(self, g: int) -> frozenset:
+    def iterated(self, g: int) -> Values:
         """Elements of an iterable instance: what `__iter__(...).__next__()` returns."""
-        out: set = set()
+        out: set[Value] = set()
         for method in self.class_attr(g, "__iter__", True, g):
-            if method[0] != "meth":
+            if type(method) is not Meth:
                 continue
-            for iterator in self.returns(method[1]):
-                if iterator[0] != "inst":
+            for iterator in self.returns(method.g):
+                if type(iterator) is not Inst:
                     continue
-                for step in self.class_attr(iterator[1], "__next__", True, iterator[1]):
-                    if step[0] == "meth":
-                        out.update(self.returns(step[1]))
+                for step in self.class_attr(iterator.g, "__next__", True, iterator.g):
+                    if type(step) is Meth:
+                        out.update(self.returns(step.g))
         return frozenset(out)
 
     def enclosing_class(self, scope: int) -> int:
@@ -319,142 +383,185 @@ class Resolver:
             scope = parent
         return -1
 
-    def lookup(self, name: str, scope: int) -> frozenset:
-        """Python's LEGB lookup; class bodies are only seen from the class body itself."""
+    def lookup(self, name: str, scope: int, reach: tuple[int, int] | None = None) -> Values:
+        """Python's LEGB lookup; class bodies are only seen from the class body itself. `reach`
+        (Name.reach) selects the bindings of the scope the lookup starts from."""
         current, first = scope, True
         while current >= 0:
             raw = self.scopes[current]
-            if (first or raw.kind != "class") and name in raw.bindings:
-                return self.binding_values(current, name)
+            if (first or raw.kind != "class") and (name in raw.bindings or name in raw.outer_bindings):
+                if reach is not None and (not first or (reach[0] == 0 and reach[1] >= len(raw.bindings.get(name, ()))
+                                                        and name not in raw.replaced)):
+                    reach = None  # the name is bound in an enclosing scope, or every binding reaches the use
+                return self.binding_values(current, name, reach)
             if raw.kind == "module":
-                for binding in raw.bindings.get("*", ()):
-                    found = self.module_attr(binding[1], name, star=True)
-                    if found:
-                        return found
+                found = self.star_attr(raw, name)
+                if found:
+                    return found
                 break
             first = False
             current = self.parents[current]
         if name in BUILTIN_NAMES:
-            return frozenset({("bi", name)})
+            return frozenset({Builtin(name)})
         return EMPTY
 
-    def binding_values(self, scope: int, name: str) -> frozenset:
-        return self._cached(("b", scope, name), self._binding_values, scope, name)
+    def binding_values(self, scope: int, name: str, reach: tuple[int, int] | None = None) -> Values:
+        return self._cached(("b", scope, name, reach), self._binding_values, scope, name, reach)
 
-    def _binding_values(self, scope: int, name: str) -> frozenset:
-        bindings = self.scopes[scope].bindings.get(name, ())
-        if len(bindings) == 1:
-            return self.binding_value(scope, name, bindings[0])
-        out: set = set()
+    def _binding_values(self, scope: int, name: str, reach: tuple[int, int] | None) -> Values:
+        raw = self.scopes[scope]
+        bindings = raw.bindings.get(name, ())
+        if reach is not None:
+            bindings = bindings[reach[0]:reach[1]]
+        if raw.outer_bindings and name in raw.outer_bindings:
+            bindings = (*bindings, *raw.outer_bindings[name])
+        if len(bindings) == 1 and type(bindings[0]) is not Stored:
+            handler = _BINDINGS.get(type(bindings[0]))  # self.binding_value, without its frame
+            return EMPTY if handler is None else handler(self, scope, name, bindings[0])
+        values: set[Value] = set()
+        stored: set[Value] = set()
         for binding in bindings:
-            out.update(self.binding_value(scope, name, binding))
-        return frozenset(out)
+            if type(binding) is not Stored:
+                values.update(self.binding_value(scope, name, binding))
+                continue
+            if binding.replaces and reach is not None:  # `d["a"] = g` after `d = {"a": f}`: only g is left
+                values = {_drop(v, binding.path) for v in values}
+                stored = {_drop(v, binding.path) for v in stored}
+            stored.update(self.stored_values(scope, binding))
+        if stored and (not values or any(_holds_items(v) for v in values)):
+            values.update(stored)
+        return frozenset(values)
 
-    def binding_value(self, scope: int, name: str, binding: tuple) -> frozenset:
-        kind = binding[0]
-        if kind == "v":
-            expr = binding[1]
-            if expr[0] == "c" and self.scopes[scope].kind in ("module", "class"):
-                signal = self.signal_created(expr, scope, name)
-                if signal:
-                    return signal
-            return self.eval(expr, scope)
-        if kind == "def":
-            return self.def_values(self.offsets[self.scope_module[scope]] + binding[1])
-        if kind == "imp":
-            return self.import_values(binding[1], binding[2])
-        if kind == "param":
-            return self.param_values(scope, binding[1])
-        if kind == "ann":
-            return self.annotated(binding[1], binding[2], scope)
-        return EMPTY
+    def stored_values(self, scope: int, binding: Stored) -> Values:
+        """The collection a store puts into the name: its value under the store's key path."""
+        values = self.eval(binding.value, self.offsets[self.scope_module[scope]] + binding.origin)
+        if not binding.path:
+            return frozenset(v for v in values if type(v) is Coll)
+        for key in reversed(binding.path):
+            if not values:
+                break
+            values = frozenset({coll(values, key)})
+        return values
 
-    def signal_created(self, expr: Expr, scope: int, name: str) -> frozenset:
-        for value in self.eval(expr[1], scope):
+    def binding_value(self, scope: int, name: str, binding: Binding) -> Values:
+        handler = _BINDINGS.get(type(binding))
+        return EMPTY if handler is None else handler(self, scope, name, binding)
+
+    def assigned_value(self, scope: int, name: str, binding: Assigned) -> Values:
+        expr = binding.value
+        if type(expr) is Call and self.scopes[scope].kind in ("module", "class"):
+            signal = self.signal_created(expr, scope, name)
+            if signal:
+                return signal
+        return self.eval(expr, scope)
+
+    def defined_value(self, scope: int, name: str, binding: Defined) -> Values:
+        return self.def_values(self.offsets[self.scope_module[scope]] + binding.scope)
+
+    def imported_value(self, scope: int, name: str, binding: Imported) -> Values:
+        return self.import_values(binding.module, binding.attr)
+
+    def param_value(self, scope: int, name: str, binding: Param) -> Values:
+        return self.param_values(scope, binding.position)
+
+    def annotated_value(self, scope: int, name: str, binding: Annotated) -> Values:
+        return self.annotated(TypeRef(binding.mode, binding.type), scope)
+
+    def signal_created(self, expr: Call, scope: int, name: str) -> Values:
+        for value in self.eval(expr.func, scope):
             created = self.value_name(value)
             if created and (created in conv.SIGNAL_FACTORIES
-                            or (value[0] == "ext" and created.rpartition(".")[2] in conv.SIGNAL_FACTORY_NAMES)):
-                return frozenset({("sig", f"{self.qual(scope)}.{name}")})
+                            or (type(value) is Ext and created.rpartition(".")[2] in conv.SIGNAL_FACTORY_NAMES)):
+                return frozenset({Signal(f"{self.qual(scope)}.{name}")})
         return EMPTY
 
-    def annotated(self, mode: str, expr: Expr, scope: int) -> frozenset:
-        out: set = set()
-        for value in self.eval(expr, scope):
-            kind = value[0]
-            if kind == "cls":
-                out.add(("inst", value[1]) if mode != "cls" else value)
-            elif kind == "ext":
-                out.add(("xinst", value[1]) if mode != "cls" else value)
-            elif kind == "bi" and value[1] in conv.BUILTIN_TYPES:
-                out.add(("biinst", value[1]) if mode != "cls" else value)
+    def annotated(self, annotation: TypeRef, scope: int) -> Values:
+        """What a value annotated with this type is: an instance, the class, or a collection of instances."""
+        mode = annotation.mode
+        out: set[Value] = set()
+        for value in self.eval(annotation.type, scope):
+            if type(value) is Cls:
+                out.add(Inst(value.g) if mode != "cls" else value)
+            elif type(value) is Ext:
+                out.add(ExtInst(value.name) if mode != "cls" else value)
+            elif type(value) is Builtin and value.name in conv.BUILTIN_TYPES:
+                out.add(BuiltinInst(value.name) if mode != "cls" else value)
         if mode == "list":
-            return frozenset({("coll", frozenset(out))}) if out else EMPTY
+            return frozenset({coll(out)}) if out else EMPTY
         return frozenset(out)
 
-    def import_values(self, module: str, attr: str) -> frozenset:
+    def import_values(self, module: str, attr: str) -> Values:
         if not attr:
-            return frozenset({("mod", module) if module in self.packages else ("ext", module)})
+            return frozenset({Mod(module) if module in self.packages else Ext(module)})
         found = self.module_attr(module, attr) if module in self.module_scope else EMPTY
         if found:
             return found
         target = f"{module}.{attr}" if module else attr
         if target in self.packages:
-            return frozenset({("mod", target)})
-        return frozenset({("ext", target)})
+            return frozenset({Mod(target)})
+        return frozenset({Ext(target)})
 
-    def module_attr(self, module: str, name: str, star: bool = False) -> frozenset:
+    def module_attr(self, module: str, name: str, star: bool = False) -> Values:
         return self._cached(("m", module, name, star), self._module_attr, module, name, star)
 
-    def _module_attr(self, module: str, name: str, star: bool) -> frozenset:
+    def _module_attr(self, module: str, name: str, star: bool) -> Values:
         scope = self.module_scope.get(module)
         if scope is not None:
             raw = self.raws[self.scope_module[scope]]
             if star and (name.startswith("_") or (raw.star_all is not None and name not in raw.star_all)):
                 return EMPTY
-            bindings = self.scopes[scope].bindings
-            if name in bindings:
+            raw_scope = self.scopes[scope]
+            if name in raw_scope.bindings or name in raw_scope.outer_bindings:
                 return self.binding_values(scope, name)
-            for binding in bindings.get("*", ()):
-                found = self.module_attr(binding[1], name, star=True)
-                if found:
-                    return found
+            found = self.star_attr(self.scopes[scope], name)
+            if found:
+                return found
         submodule = f"{module}.{name}"
         if not star and submodule in self.packages:
-            return frozenset({("mod", submodule)})
+            return frozenset({Mod(submodule)})
         return EMPTY
 
-    def def_values(self, g: int) -> frozenset:
+    def star_attr(self, module_scope: RawScope, name: str) -> Values:
+        """`name` as the star imports of a module bind it."""
+        for binding in module_scope.bindings.get("*", ()):
+            if type(binding) is StarImported:
+                found = self.module_attr(binding.module, name, star=True)
+                if found:
+                    return found
+        return EMPTY
+
+    def def_values(self, g: int) -> Values:
         """A def/class statement's value; a function decorated by an internal decorator that
         returns an inner function is also that inner function (the wrapper runs first)."""
         raw = self.scopes[g]
         if raw.kind == "class":
-            return frozenset({("cls", g)})
+            return frozenset({Cls(g)})
         if not raw.decorators:
-            return frozenset({("func", g)})
-        return frozenset({("func", g)}) | self.decorated_from(g, 0)
+            return frozenset({Func(g)})
+        return frozenset({Func(g)}) | self.decorated_from(g, 0)
 
-    def decorated_from(self, g: int, position: int) -> frozenset:
+    def decorated_from(self, g: int, position: int) -> Values:
         """The function as decorator `position` (0 = topmost) and those above it return it."""
         raw = self.scopes[g]
         if raw.kind == "class" or position >= len(raw.decorators):
-            return frozenset({("cls", g)}) if raw.kind == "class" else frozenset({("func", g)})
+            return frozenset({Cls(g)}) if raw.kind == "class" else frozenset({Func(g)})
         return self._cached(("d", g, position), self._decorated, g, position)
 
-    def _decorated(self, g: int, position: int) -> frozenset:
+    def _decorated(self, g: int, position: int) -> Values:
         below = self.decorated_from(g, position + 1)
-        wrapped: set = set()
-        for value in _ordered(self.eval(self.scopes[g].decorators[position], self.parents[g])):
-            if value[0] in ("func", "meth"):
-                wrapped.update(v for v in self.returns(value[1]) if v[0] in ("func", "meth"))
+        wrapped: set[Value] = set()
+        for value in ordered(self.eval(self.scopes[g].decorators[position], self.parents[g])):
+            if type(value) is Func or type(value) is Meth:
+                wrapped.update(v for v in self.returns(value.g) if type(v) is Func or type(v) is Meth)
         return frozenset(wrapped) if wrapped else below
 
-    def param_values(self, scope: int, index: int) -> frozenset:
+    def param_values(self, scope: int, index: int) -> Values:
         raw = self.scopes[scope]
         param = raw.params[index]
         if param.annotation:  # annotated parameters take no flows
-            out: set = set()
-            for mode, expr in param.annotation:
-                out.update(self.annotated(mode, expr, scope))
+            out: set[Value] = set()
+            for annotation in param.annotation:
+                out.update(self.annotated(annotation, scope))
             return frozenset(out)
         key = (scope, index)
         top = self.reads[-1]
@@ -466,36 +573,47 @@ class Resolver:
         flowed = self.flows.get(key, EMPTY)
         if index == 0 and raw.kind == "method" and param.kind == "pos" and raw.method_kind != "static":
             owner = self.parents[scope]
-            return flowed | {("cls", owner) if raw.method_kind == "class" else ("inst", owner)}
+            return flowed | {Cls(owner) if raw.method_kind == "class" else Inst(owner)}
+        if param.default is not None and type(param.default) not in _INERT:  # `def f(callback=default_callback)`
+            return flowed | self.eval(param.default, self.parents[scope])
         return flowed
 
-    def returns(self, g: int) -> frozenset:
+    def returns(self, g: int) -> Values:
         return self._cached(("r", g), self._returns, g)
 
-    def _returns(self, g: int) -> frozenset:
+    def _returns(self, g: int) -> Values:
+        """What calling g gives: its return values, or for a generator an iterator over its yields."""
         raw = self.scopes[g]
-        out: set = set()
-        for mode, expr in raw.return_annotation:
-            out.update(self.annotated(mode, expr, g))
+        out: set[Value] = set()
+        for annotation in raw.return_annotation:
+            out.update(self.annotated(annotation, g))
+        if raw.generator:
+            yielded: set[Value] = set()
+            for expr in raw.yields:
+                yielded.update(self.eval(expr, g))
+            if yielded:
+                out.add(coll(yielded))
+            return frozenset(out)
         for expr in raw.returns:
             out.update(self.eval(expr, g))
         return frozenset(out)
 
     # ------------------------------------------------------------------ classes
 
-    def bases(self, g: int) -> tuple:
+    def bases(self, g: int) -> tuple[Base, ...]:
         found = self.bases_memo.get(g)
         if found is not None:
             return found
         self.bases_memo[g] = ()
-        entries: list = []
+        entries: list[Base] = []
         parent = self.parents[g]
         for expr in self.scopes[g].bases:
-            for value in _ordered(self.eval(expr, parent)):
-                if value[0] == "cls" and value[1] != g or value[0] == "ext":
+            for value in ordered(self.eval(expr, parent)):
+                entry: Base
+                if type(value) is Cls and value.g != g or type(value) is Ext:
                     entry = value
-                elif value[0] == "xinst":
-                    entry = ("ext", value[1])
+                elif type(value) is ExtInst:
+                    entry = Ext(value.name)
                 else:
                     continue
                 if entry not in entries:
@@ -504,207 +622,240 @@ class Resolver:
         self.bases_memo[g] = result
         return result
 
-    def mro(self, g: int) -> tuple:
+    def mro(self, g: int) -> tuple[Base, ...]:
         """C3 linearization over internal classes; external bases end their branch."""
         found = self.mro_memo.get(g)
         if found is not None:
             return found
-        self.mro_memo[g] = (("cls", g),)
+        self.mro_memo[g] = (Cls(g),)
         bases = self.bases(g)
-        sequences = [list(self.mro(b[1])) if b[0] == "cls" else [b] for b in bases]
+        sequences: list[list[Base]] = [list(self.mro(b.g)) if type(b) is Cls else [b] for b in bases]
         sequences.append(list(bases))
         merged = _c3_merge(sequences)
         if merged is None:  # inconsistent hierarchy: keep a depth-first order
             merged = list(dict.fromkeys(entry for sequence in sequences for entry in sequence))
-        result = (("cls", g), *merged)
+        result = (Cls(g), *merged)
         self.mro_memo[g] = result
         return result
 
-    def class_attr(self, g: int, attr: str, instance: bool, receiver: int, after: int = -1) -> frozenset:
+    def class_attr(self, g: int, attr: str, instance: bool, receiver: int, after: int = -1) -> Values:
         return self._cached(("ca", g, attr, instance, receiver, after), self._class_attr, g, attr, instance,
                             receiver, after)
 
-    def _class_attr(self, g: int, attr: str, instance: bool, receiver: int, after: int) -> frozenset:
+    def _class_attr(self, g: int, attr: str, instance: bool, receiver: int, after: int) -> Values:
         order = self.mro(g)
         if after >= 0:
-            position = next((i for i, e in enumerate(order) if e == ("cls", after)), len(order))
+            position = next((i for i, e in enumerate(order) if e == Cls(after)), len(order))
             order = order[position + 1:]
         for entry in order:
-            if entry[0] == "cls" and attr in self.scopes[entry[1]].bindings:
-                return self.bound(self.binding_values(entry[1], attr), instance, receiver)
+            if type(entry) is Cls and attr in self.scopes[entry.g].bindings:
+                return self.bound(self.binding_values(entry.g, attr), instance, receiver)
         if instance:
-            out: set = set()
-            for entry in order:
-                if entry[0] != "cls":
-                    continue
-                offset = self.offsets[self.scope_module[entry[1]]]
-                for binding, method in self.scopes[entry[1]].self_attrs.get(attr, ()):
-                    method_scope = offset + method
-                    out.update(self.binding_value(method_scope, attr, binding))
-            if out:
-                return frozenset(out)
+            found = self.instance_attr(order, attr)
+            if found:
+                return found
         for entry in order:
-            if entry[0] == "ext" and entry[1] not in conv.NEUTRAL_BASES:
+            if type(entry) is Ext and entry.name not in conv.NEUTRAL_BASES:
                 if attr in conv.QUERY_MANAGERS:
-                    return frozenset({("query", g, f"{entry[1]}.{attr}")})
-                return frozenset({("ext", f"{entry[1]}.{attr}")})
+                    return frozenset({Query(g, f"{entry.name}.{attr}")})
+                return frozenset({Ext(f"{entry.name}.{attr}")})
         return EMPTY
 
-    def bound(self, values: frozenset, instance: bool, receiver: int) -> frozenset:
+    def instance_attr(self, order: tuple[Base, ...], attr: str) -> Values:
+        """`self.attr = ...` in the methods of the classes of an MRO."""
+        out: set[Value] = set()
+        for entry in order:
+            if type(entry) is not Cls:
+                continue
+            offset = self.offsets[self.scope_module[entry.g]]
+            for binding, method in self.scopes[entry.g].self_attrs.get(attr, ()):
+                out.update(self.binding_value(offset + method, attr, binding))
+        return frozenset(out)
+
+    def bound(self, values: Values, instance: bool, receiver: int) -> Values:
         """Attribute values read through a class or instance: methods become bound methods."""
-        out: set = set()
+        out: set[Value] = set()
         for value in values:
-            if value[0] != "func" or self.scopes[value[1]].kind != "method":
+            if type(value) is not Func or self.scopes[value.g].kind != "method":
                 out.add(value)
                 continue
-            method_kind = self.scopes[value[1]].method_kind
+            method_kind = self.scopes[value.g].method_kind
             if method_kind == "static":
                 out.add(value)
             elif method_kind == "class":
-                out.add(("meth", value[1], receiver))
+                out.add(Meth(value.g, receiver))
             elif method_kind == "property":
                 if instance:
-                    out.update(self.returns(value[1]))
+                    out.update(self.returns(value.g))
                 else:
                     out.add(value)
             elif instance:
-                out.add(("meth", value[1], receiver))
+                out.add(Meth(value.g, receiver))
             else:
                 out.add(value)
         return frozenset(out)
 
-    # ------------------------------------------------------------------ attributes and calls
+    # ------------------------------------------------------------------ attributes
 
-    def getattr(self, value: tuple, attr: str) -> frozenset:
-        kind = value[0]
-        if kind == "mod":
-            return self.module_attr(value[1], attr)
-        if kind == "inst":
-            return self.class_attr(value[1], attr, True, value[1])
-        if kind == "cls":
-            return self.class_attr(value[1], attr, False, value[1])
-        if kind == "super":
-            return self.class_attr(value[1], attr, True, value[1], after=value[1])
-        if kind in ("ext", "xinst"):
-            return frozenset({("ext", f"{value[1]}.{attr}")})
-        if kind == "bi":
-            return frozenset({("ext", f"<builtin>.{value[1]}.{attr}")})
-        if kind == "biinst":
-            return frozenset({("ext", f"<builtin>.{value[1]}.{attr}")})
-        if kind in ("func", "meth"):
-            deferral = conv.TASK_METHODS.get(attr)
-            return frozenset({("defer", value[1], deferral)}) if deferral else EMPTY
-        if kind == "sig":
-            if attr in conv.SIGNAL_SENDS:
-                return frozenset({("send", value[1])})
-            return frozenset({("ext", f"{value[1]}.{attr}")})
-        if kind == "query":
-            if (attr in conv.QUERY_CHAIN or attr in conv.QUERY_SINGLE or attr in conv.QUERY_PAIR
-                    or attr in conv.QUERY_OTHER):
-                return frozenset({("qcall", value[1], value[2], attr)})
-            return frozenset({("ext", f"{value[2]}.{attr}")})
-        if kind == "coll":
-            if attr in ("get", "pop", "setdefault"):
-                return frozenset({("collget", value[1])})
-            if attr in ("values", "items", "keys", "copy"):
-                return frozenset({("collget", value[1])})
-            return EMPTY
+    def getattr(self, value: Value, attr: str) -> Values:
+        handler = _GETATTR.get(type(value))
+        return EMPTY if handler is None else handler(self, value, attr)
+
+    def attr_of_module(self, value: Mod, attr: str) -> Values:
+        return self.module_attr(value.name, attr)
+
+    def attr_of_instance(self, value: Inst, attr: str) -> Values:
+        return self.class_attr(value.g, attr, True, value.g)
+
+    def attr_of_class(self, value: Cls, attr: str) -> Values:
+        return self.class_attr(value.g, attr, False, value.g)
+
+    def attr_of_super(self, value: SuperOf, attr: str) -> Values:
+        return self.class_attr(value.g, attr, True, value.g, after=value.g)
+
+    def attr_of_external(self, value: Ext | ExtInst, attr: str) -> Values:
+        return frozenset({Ext(f"{value.name}.{attr}")})
+
+    def attr_of_builtin(self, value: Builtin | BuiltinInst, attr: str) -> Values:
+        return frozenset({Ext(f"<builtin>.{value.name}.{attr}")})
+
+    def attr_of_function(self, value: Func | Meth, attr: str) -> Values:
+        deferral = conv.TASK_METHODS.get(attr)
+        return frozenset({Deferred(value.g, deferral)}) if deferral else EMPTY
+
+    def attr_of_signal(self, value: Signal, attr: str) -> Values:
+        if attr in conv.SIGNAL_SENDS:
+            return frozenset({Send(value.name)})
+        return frozenset({Ext(f"{value.name}.{attr}")})
+
+    def attr_of_query(self, value: Query, attr: str) -> Values:
+        if attr in conv.QUERY_METHODS:
+            return frozenset({QueryCall(value.g, value.name, attr)})
+        return frozenset({Ext(f"{value.name}.{attr}")})
+
+    def attr_of_collection(self, value: Coll, attr: str) -> Values:
+        if attr in conv.COLLECTION_ACCESSORS:
+            return frozenset({CollGet(value.members)})
         return EMPTY
 
-    def call_results(self, value: tuple) -> frozenset:
-        kind = value[0]
-        if kind in ("func", "meth"):
-            return self.returns(value[1])
-        if kind == "cls":
-            return frozenset({("inst", value[1])})
-        if kind == "ext":
-            known = conv.EXTERNAL_RETURNS.get(value[1])
-            if known:
-                return frozenset({("xinst", known)})
-            last = value[1].rpartition(".")[2]
-            if last[:1].isupper():
-                return frozenset({("xinst", value[1])})
-            if not last or value[1].startswith("<builtin>") or "()" in value[1]:
-                return EMPTY  # one level of `factory().method` names is informative; more is noise
-            return frozenset({("ext", f"{value[1]}()")})
-        if kind == "bi":
-            return frozenset({("biinst", value[1])}) if value[1] in conv.BUILTIN_TYPES else EMPTY
-        if kind == "xinst":
-            known = conv.EXTERNAL_RETURNS.get(f"{value[1]}.__call__")
-            return frozenset({("xinst", known)}) if known else EMPTY
-        if kind == "inst":
-            out: set = set()
-            for method in self.class_attr(value[1], "__call__", True, value[1]):
-                if method[0] in ("func", "meth"):
-                    out.update(self.returns(method[1]))
-            return frozenset(out)
-        if kind == "collget":
-            return value[1]
-        if kind == "qcall":
-            method = value[3]
-            if method in conv.QUERY_CHAIN:
-                return frozenset({("query", value[1], value[2])})
-            if method in conv.QUERY_SINGLE:
-                return frozenset({("inst", value[1])})
-            if method in conv.QUERY_PAIR:
-                return frozenset({("coll", frozenset({("inst", value[1])}))})
-            return EMPTY
+    # ------------------------------------------------------------------ calls
+
+    def call_results(self, value: Value) -> Values:
+        handler = _CALL_RESULTS.get(type(value))
+        return EMPTY if handler is None else handler(self, value)
+
+    def result_of_function(self, value: Func | Meth) -> Values:
+        return self.returns(value.g)
+
+    def result_of_class(self, value: Cls) -> Values:
+        return frozenset({Inst(value.g)})
+
+    def result_of_external(self, value: Ext) -> Values:
+        known = conv.EXTERNAL_RETURNS.get(value.name)
+        if known:
+            return frozenset({ExtInst(known)})
+        last = value.name.rpartition(".")[2]
+        if last[:1].isupper():
+            return frozenset({ExtInst(value.name)})
+        if not last or value.name.startswith("<builtin>") or "()" in value.name:
+            return EMPTY  # one level of `factory().method` names is informative; more is noise
+        return frozenset({Ext(f"{value.name}()")})
+
+    def result_of_builtin(self, value: Builtin) -> Values:
+        return frozenset({BuiltinInst(value.name)}) if value.name in conv.BUILTIN_TYPES else EMPTY
+
+    def result_of_external_instance(self, value: ExtInst) -> Values:
+        known = conv.EXTERNAL_RETURNS.get(f"{value.name}.__call__")
+        return frozenset({ExtInst(known)}) if known else EMPTY
+
+    def result_of_instance(self, value: Inst) -> Values:
+        out: set[Value] = set()
+        for method in self.class_attr(value.g, "__call__", True, value.g):
+            if type(method) is Func or type(method) is Meth:
+                out.update(self.returns(method.g))
+        return frozenset(out)
+
+    def result_of_collection_get(self, value: CollGet) -> Values:
+        return value.members
+
+    def result_of_query_call(self, value: QueryCall) -> Values:
+        method = value.method
+        if method in conv.QUERY_CHAIN:
+            return frozenset({Query(value.g, value.name)})
+        if method in conv.QUERY_SINGLE:
+            return frozenset({Inst(value.g)})
+        if method in conv.QUERY_PAIR:  # `order, created = Order.objects.get_or_create(...)`
+            return frozenset({coll((Inst(value.g),), "0")})
         return EMPTY
 
-    def callees_of(self, value: tuple, out: dict[str, str], targets: list[tuple[int, int]]) -> None:
+    def callees_of(self, value: Value, out: dict[str, str], targets: list[tuple[int, int]]) -> None:
         """Names a call on `value` reaches; (function, implicit-argument count) into `targets`."""
-        kind = value[0]
-        if kind == "func":
-            out.setdefault(self.qual(value[1]), "")
-            targets.append((value[1], 0))
-        elif kind == "meth":
-            out.setdefault(self.qual(value[1]), "")
-            targets.append((value[1], 1))
-            self.flow_receiver(value)
-        elif kind == "cls":
-            initialisers = self.class_attr(value[1], "__init__", True, value[1])
-            internal = False
-            for init in _ordered(initialisers):
-                if init[0] == "meth":
-                    out.setdefault(self.qual(init[1]), "")
-                    targets.append((init[1], 1))
-                    self.flow_receiver(init)
-                    internal = True
-                elif init[0] == "ext":
-                    out.setdefault(init[1], "")
-            if not internal:
-                out.setdefault(self.qual(value[1]), "")
-        elif kind == "ext":
-            out.setdefault(value[1], "")
-        elif kind == "bi":
-            out.setdefault(f"<builtin>.{value[1]}", "")
-        elif kind == "xinst":  # calling an external object: `SessionLocal()` on a scoped_session
-            out.setdefault(f"{value[1]}.__call__", "")
-        elif kind == "defer":
-            out[self.qual(value[1])] = value[2]
-            targets.append((value[1], 0))
-        elif kind == "send":
-            out[value[1]] = "signal"
-        elif kind == "inst":
-            for method in _ordered(self.class_attr(value[1], "__call__", True, value[1])):
-                if method[0] == "meth":
-                    out.setdefault(self.qual(method[1]), "")
-                    targets.append((method[1], 1))
-                elif method[0] == "ext":
-                    out.setdefault(method[1], "")
-        elif kind == "collget":
-            out.setdefault("<builtin>.dict.get", "")
-        elif kind == "qcall":
-            out.setdefault(f"{value[2]}.{value[3]}", "")
+        handler = _CALLEES.get(type(value))
+        if handler is not None:
+            handler(self, value, out, targets)
 
-    def flow_receiver(self, value: tuple) -> None:
-        method, receiver = value[1], value[2]
+    def call_function(self, value: Func, out: dict[str, str], targets: list[tuple[int, int]]) -> None:
+        out.setdefault(self.qual(value.g), "")
+        targets.append((value.g, 0))
+
+    def call_method(self, value: Meth, out: dict[str, str], targets: list[tuple[int, int]]) -> None:
+        out.setdefault(self.qual(value.g), "")
+        targets.append((value.g, 1))
+        self.flow_receiver(value)
+
+    def call_class(self, value: Cls, out: dict[str, str], targets: list[tuple[int, int]]) -> None:
+        internal = False
+        for init in ordered(self.class_attr(value.g, "__init__", True, value.g)):
+            if type(init) is Meth:
+                out.setdefault(self.qual(init.g), "")
+                targets.append((init.g, 1))
+                self.flow_receiver(init)
+                internal = True
+            elif type(init) is Ext:
+                out.setdefault(init.name, "")
+        if not internal:
+            out.setdefault(self.qual(value.g), "")
+
+    def call_external(self, value: Ext, out: dict[str, str], targets: list[tuple[int, int]]) -> None:
+        out.setdefault(value.name, "")
+
+    def call_builtin(self, value: Builtin, out: dict[str, str], targets: list[tuple[int, int]]) -> None:
+        out.setdefault(f"<builtin>.{value.name}", "")
+
+    def call_external_instance(self, value: ExtInst, out: dict[str, str], targets: list[tuple[int, int]]) -> None:
+        out.setdefault(f"{value.name}.__call__", "")  # calling an external object: `SessionLocal()`
+
+    def call_deferred(self, value: Deferred, out: dict[str, str], targets: list[tuple[int, int]]) -> None:
+        out[self.qual(value.g)] = value.kind
+        targets.append((value.g, 0))
+
+    def call_send(self, value: Send, out: dict[str, str], targets: list[tuple[int, int]]) -> None:
+        out[value.name] = "signal"
+
+    def call_instance(self, value: Inst, out: dict[str, str], targets: list[tuple[int, int]]) -> None:
+        for method in ordered(self.class_attr(value.g, "__call__", True, value.g)):
+            if type(method) is Meth:
+                out.setdefault(self.qual(method.g), "")
+                targets.append((method.g, 1))
+            elif type(method) is Ext:
+                out.setdefault(method.name, "")
+
+    def call_collection_get(self, value: CollGet, out: dict[str, str], targets: list[tuple[int, int]]) -> None:
+        out.setdefault("<builtin>.dict.get", "")
+
+    def call_query(self, value: QueryCall, out: dict[str, str], targets: list[tuple[int, int]]) -> None:
+        out.setdefault(f"{value.name}.{value.method}", "")
+
+    # ------------------------------------------------------------------ flows into parameters
+
+    def flow_receiver(self, value: Meth) -> None:
+        method, receiver = value.g, value.receiver
         owner = self.parents[method]
         if receiver != owner and receiver >= 0:
-            kind = "cls" if self.scopes[method].method_kind == "class" else "inst"
-            self.pending_flow(method, 0, frozenset({(kind, receiver)}))
+            flowed: Value = Cls(receiver) if self.scopes[method].method_kind == "class" else Inst(receiver)
+            self.pending_flow(method, 0, frozenset({flowed}))
 
-    def pending_flow(self, g: int, index: int, values: frozenset) -> None:
+    def pending_flow(self, g: int, index: int, values: Values) -> None:
         """Carry argument values into a parameter (annotated parameters already know their type)."""
         if not values or self.scopes[g].params[index].annotation:
             return
@@ -715,8 +866,8 @@ class Resolver:
         current = self.next_flows.get(key)
         self.next_flows[key] = values if current is None else current | values
 
-    def flow_arguments(self, g: int, implicit: int, args: tuple[frozenset, ...],
-                       kwargs: tuple[tuple[str, frozenset], ...]) -> None:
+    def flow_arguments(self, g: int, implicit: int, args: tuple[Values, ...],
+                       kwargs: tuple[tuple[str, Values], ...]) -> None:
         params = self.scopes[g].params
         positional = [i for i, p in enumerate(params) if p.kind == "pos"]
         for position, values in enumerate(args):
@@ -732,66 +883,93 @@ class Resolver:
 
     # ------------------------------------------------------------------ passes
 
-    def arguments(self, call: RawCall, scope: int) -> tuple[tuple[frozenset, ...], tuple[frozenset, ...]]:
+    def arguments(self, call: RawCall, scope: int) -> tuple[tuple[Values, ...], tuple[Values, ...]]:
         evaluate = self.eval
-        return (tuple(evaluate(a, scope) if a[0] not in _INERT else EMPTY for a in call.args),
-                tuple(evaluate(e, scope) if e[0] not in _INERT else EMPTY for _, e in call.kwargs))
+        return (tuple(evaluate(a, scope) if type(a) not in _INERT else EMPTY for a in call.args),
+                tuple(evaluate(e, scope) if type(e) not in _INERT else EMPTY for _, e in call.kwargs))
 
     def resolve_call(self, call: RawCall, scope: int) -> dict[str, str]:
         """Callee name -> deferral; also records the values flowing into internal parameters."""
         out: dict[str, str] = {}
         targets: list[tuple[int, int]] = []
         values = self.eval(call.func, scope)
-        for value in (_ordered(values) if len(values) > 1 else values):
-            self.callees_of(value, out, targets)
-        hand_off = conv.HAND_OFFS.get(last_name(call.func)) if call.decorates == -1 else None
-        if not targets and hand_off is None or not (call.args or call.kwargs):
+        for value in (ordered(values) if len(values) > 1 else values):
+            handler = _CALLEES.get(type(value))  # self.callees_of, without its frame
+            if handler is not None:
+                handler(self, value, out, targets)
+        if not (call.args or call.kwargs):
+            return out
+        plain = call.decorates == -1  # not a decorator application or implicit call
+        hand_off = conv.HAND_OFFS.get(last_name(call.func)) if plain else None
+        higher = ([conv.HIGHER_ORDER[name] for name in sorted(out.keys() & conv.HIGHER_ORDER.keys())]
+                  if plain and not _HIGHER_ORDER.isdisjoint(out) else [])
+        if not targets and hand_off is None and not higher:
             return out
         args, kwargs = self.arguments(call, scope)
         named = tuple(zip((k for k, _ in call.kwargs), kwargs, strict=True))
         for g, implicit in targets:
             self.flow_arguments(g, implicit, args, named)
         if hand_off is not None:
-            handed: frozenset = EMPTY
-            if 0 <= hand_off.position < len(args):
-                handed = args[hand_off.position]
-            for name, found in named:
-                if name in hand_off.keywords:
-                    handed = handed | found
-            for value in _ordered(handed):
-                if value[0] in ("func", "meth"):
-                    out[self.qual(value[1])] = hand_off.deferral
+            self.hand_off(hand_off, args, named, out)
+        for spec in higher:
+            self.called_arguments(spec, args, named, out)
         return out
+
+    def called_arguments(self, spec: conv.HigherOrder, args: tuple[Values, ...],
+                         named: tuple[tuple[str, Values], ...], out: dict[str, str]) -> None:
+        """The functions `map(f, items)` or `sorted(items, key=f)` calls, as callees of the call site."""
+        called = [values for position, values in enumerate(args) if spec.every or position in spec.positions]
+        called.extend(values for name, values in named if name in spec.keywords)
+        for values in called:
+            for value in ordered(values):
+                if type(value) is Func or type(value) is Meth:
+                    out.setdefault(self.qual(value.g), "")
+
+    def hand_off(self, hand_off: conv.HandOff, args: tuple[Values, ...], named: tuple[tuple[str, Values], ...],
+                 out: dict[str, str]) -> None:
+        """The function a call hands to something else to run (`executor.submit(fn)`), as a deferred callee."""
+        handed: Values = EMPTY
+        if 0 <= hand_off.position < len(args):
+            handed = args[hand_off.position]
+        for name, found in named:
+            if name in hand_off.keywords:
+                handed = handed | found
+        for value in ordered(handed):
+            if type(value) is Func or type(value) is Meth:
+                out[self.qual(value.g)] = hand_off.deferral
 
     def run(self) -> list[list[dict[str, str]]]:
         """Resolve every call; repeat for the calls whose inputs changed as values flowed into
         parameters, until nothing changes (or MAX_PASSES)."""
         results: list[list[dict[str, str] | None]] = [[None] * len(raw.calls) for raw in self.raws]
-        depends: list[list[frozenset]] = [[EMPTY] * len(raw.calls) for raw in self.raws]
-        changed: set | None = None
+        depends: list[list[frozenset[FlowKey]]] = [[frozenset()] * len(raw.calls) for raw in self.raws]
+        changed: set[FlowKey] | None = None
         for _ in range(MAX_PASSES):
             self.next_flows = {}
             for index, raw in enumerate(self.raws):
-                offset = self.offsets[index]
-                done, reads_of = results[index], depends[index]
-                for position, call in enumerate(raw.calls):
-                    if changed is not None and (not reads_of[position] or reads_of[position].isdisjoint(changed)):
-                        continue
-                    self.reads.append(None)
-                    try:
-                        done[position] = self.resolve_call(call, offset + call.scope)
-                    except RecursionError:  # an absurdly long alias chain: the call stays unresolved
-                        done[position] = {}
-                    finally:
-                        reads = self.reads.pop()
-                    reads_of[position] = frozenset(reads) if reads else EMPTY
+                self.resolve_module(raw, self.offsets[index], results[index], depends[index], changed)
             changed = self.merge_flows()
             if not changed:
                 break
             self.invalidate(changed)
         return [[r for r in module if r is not None] for module in results]
 
-    def merge_flows(self) -> set:
+    def resolve_module(self, raw: RawModule, offset: int, done: list[dict[str, str] | None],
+                       reads_of: list[frozenset[FlowKey]], changed: set[FlowKey] | None) -> None:
+        """Resolve the calls of one module whose inputs changed (all of them in the first pass)."""
+        for position, call in enumerate(raw.calls):
+            if changed is not None and (not reads_of[position] or reads_of[position].isdisjoint(changed)):
+                continue
+            self.reads.append(None)
+            try:
+                done[position] = self.resolve_call(call, offset + call.scope)
+            except RecursionError:  # an absurdly long alias chain: the call stays unresolved
+                done[position] = {}
+            finally:
+                reads = self.reads.pop()
+            reads_of[position] = frozenset(reads) if reads else frozenset()
+
+    def merge_flows(self) -> set[FlowKey]:
         """Add this pass's flows; a parameter that receives more than MAX_FLOW distinct values
         is generic plumbing (`force_str(s)`): it is saturated and keeps no flowed values, since
         dozens of candidate callees on it would be noise rather than call-graph edges."""
@@ -810,44 +988,46 @@ class Resolver:
             changed.add(key)
         return changed
 
-    # ------------------------------------------------------------------ facts
-
-    def facts(self, skipped: Iterable[Skipped], root: str) -> CodeBase:
-        resolved = self.run()
-        self.tracking = False
-        modules = []
-        skipped = list(skipped)
-        for index, raw in enumerate(self.raws):
-            try:
-                modules.append(self.module_facts(index, raw, resolved[index]))
-            except RecursionError:
-                skipped.append(Skipped(raw.path, "too deeply nested to resolve (RecursionError)"))
-        return CodeBase(root=root, modules=tuple(modules), skipped=tuple(sorted(skipped, key=lambda s: s.path)))
-
-    def module_facts(self, index: int, raw: RawModule, resolved: list[dict[str, str]]) -> ModuleFacts:
-        offset = self.offsets[index]
-        builder = _FactBuilder(self, raw, offset, resolved)
-        for call, callees in zip(raw.calls, resolved, strict=True):
-            builder.call(call, _Resolved(callees, *self.arguments(call, offset + call.scope)))
-        for load in raw.loads:
-            builder.load(load)
-        return builder.build()
-
-    def names_of(self, values: Iterable[tuple]) -> list[str]:
-        return sorted({name for v in values if (name := self.value_name(v)) is not None})
-
-
-def _flowing(value: tuple) -> tuple | None:
+def _flowing(value: Value) -> Value | None:
     """The part of a value worth carrying into a parameter: collections only for their callables."""
-    kind = value[0]
-    if kind == "coll":
-        members = frozenset(m for m in value[1] if m[0] in ("func", "meth", "cls"))
-        return ("coll", members) if members else None
-    return value if kind in _FLOWING else None
+    if type(value) is Coll:
+        entries = frozenset((k, m) for k, m in value.entries if type(m) is Func or type(m) is Meth or type(m) is Cls)
+        return Coll(entries) if entries else None
+    return value if type(value) in _FLOWING else None
 
 
-def _c3_merge(sequences: list[list]) -> list | None:
-    result: list = []
+def _slice_entries(entries: frozenset[tuple[str, Value]], start: int, stop: int) -> Iterable[tuple[str, Value]]:
+    """The entries of a list slice, re-numbered from 0; all of them, unnumbered, for unknown bounds."""
+    for key, value in entries:
+        if start < 0 or not key:
+            yield "", value
+        elif key.isdigit() and int(key) >= start and (stop < 0 or int(key) < stop):
+            yield str(int(key) - start), value
+
+
+def _drop(value: Value, path: tuple[str, ...]) -> Value:
+    """A collection without what it holds under `path` (a store there replaced it)."""
+    if type(value) is not Coll or not path:
+        return value
+    key, rest = path[0], path[1:]
+    if not rest:
+        return Coll(frozenset(e for e in value.entries if e[0] != key))
+    return Coll(frozenset((k, _drop(v, rest)) if k == key else (k, v) for k, v in value.entries))
+
+
+def _holds_items(value: Value) -> bool:
+    """Can this value be a collection that stores add to? (Not a query or a model instance.)"""
+    if type(value) is Coll or type(value) is CollGet:
+        return True
+    if type(value) is BuiltinInst:
+        return value.name in conv.BUILTIN_COLLECTIONS
+    if type(value) is ExtInst:
+        return value.name.rpartition(".")[2] in conv.COLLECTION_CLASSES
+    return False
+
+
+def _c3_merge(sequences: list[list[Base]]) -> list[Base] | None:
+    result: list[Base] = []
     sequences = [list(s) for s in sequences if s]
     while sequences:
         for sequence in sequences:
@@ -862,307 +1042,69 @@ def _c3_merge(sequences: list[list]) -> list | None:
     return result
 
 
-class _FactBuilder:
-    """Turns one module's raw facts plus resolved values into ModuleFacts."""
+#: One handler per expression type.
+_EVAL: dict[type, Callable[[Resolver, Any, int], Values]] = {
+    Name: Resolver.eval_name,
+    Attr: Resolver.eval_attr,
+    Call: Resolver.eval_call,
+    SuperCall: Resolver.eval_super,
+    DefRef: Resolver.eval_def,
+    AnyOf: Resolver.eval_any,
+    Collection: Resolver.eval_collection,
+    Element: Resolver.eval_element,
+    Sliced: Resolver.eval_sliced,
+    Const: Resolver.eval_const,
+    Lambda: Resolver.eval_lambda,
+    Unknown: Resolver.eval_unknown,
+}
+#: The values of a binding, per binding type (star imports are followed by lookup).
+_BINDINGS: dict[type, Callable[[Resolver, int, str, Any], Values]] = {
+    Assigned: Resolver.assigned_value,
+    Defined: Resolver.defined_value,
+    Imported: Resolver.imported_value,
+    Param: Resolver.param_value,
+    Annotated: Resolver.annotated_value,
+}
+#: Attribute lookup per value type; other values have no attributes we follow.
+_GETATTR: dict[type, Callable[[Resolver, Any, str], Values]] = {
+    Mod: Resolver.attr_of_module,
+    Inst: Resolver.attr_of_instance,
+    Cls: Resolver.attr_of_class,
+    SuperOf: Resolver.attr_of_super,
+    Ext: Resolver.attr_of_external,
+    ExtInst: Resolver.attr_of_external,
+    Builtin: Resolver.attr_of_builtin,
+    BuiltinInst: Resolver.attr_of_builtin,
+    Func: Resolver.attr_of_function,
+    Meth: Resolver.attr_of_function,
+    Signal: Resolver.attr_of_signal,
+    Query: Resolver.attr_of_query,
+    Coll: Resolver.attr_of_collection,
+}
+#: What calling a value returns, per value type.
+_CALL_RESULTS: dict[type, Callable[[Resolver, Any], Values]] = {
+    Func: Resolver.result_of_function,
+    Meth: Resolver.result_of_function,
+    Cls: Resolver.result_of_class,
+    Ext: Resolver.result_of_external,
+    Builtin: Resolver.result_of_builtin,
+    ExtInst: Resolver.result_of_external_instance,
+    Inst: Resolver.result_of_instance,
+    CollGet: Resolver.result_of_collection_get,
+    QueryCall: Resolver.result_of_query_call,
+}
+#: The callee names calling a value reaches, per value type.
+_CALLEES: dict[type, Callable[[Resolver, Any, dict[str, str], list[tuple[int, int]]], None]] = {
+    Func: Resolver.call_function,
+    Meth: Resolver.call_method,
+    Cls: Resolver.call_class,
+    Ext: Resolver.call_external,
+    Builtin: Resolver.call_builtin,
+    ExtInst: Resolver.call_external_instance,
+    Deferred: Resolver.call_deferred,
+    Send: Resolver.call_send,
+    Inst: Resolver.call_instance,
+    CollGet: Resolver.call_collection_get,
+    QueryCall: Resolver.call_query,
+}
 
-    def __init__(self, resolver: Resolver, raw: RawModule, offset: int, resolved: list[dict[str, str]]) -> None:
-        self.r = resolver
-        self.raw = raw
-        self.offset = offset
-        self.resolved = resolved
-        self.calls: list[CallSite] = []
-        self.references: set[Reference] = set()
-        self.uses: set[SymbolUse] = set()
-        self.subscriptions: set[Subscription] = set()
-
-    def scope_name(self, local: int) -> str:
-        return self.raw.scopes[local].qualname
-
-    # ------------------------------------------------------------------ calls
-
-    def call(self, call: RawCall, result: _Resolved) -> None:
-        raw, r = self.raw, self.r
-        caller = self.scope_name(call.scope)
-        callees = result.callees
-        if call.decorates != -1:
-            self.special_call(call, result, caller)
-            return
-        deferrals = set(callees.values())
-        if not callees:
-            self.calls.append(_call_site(caller, (self.unknown_name(call),), call.expr, raw.path, call.line,
-                                         call.usage, call.in_loop, "", call.arg_text))
-        elif deferrals == {""}:
-            self.calls.append(_call_site(caller, tuple(sorted(callees)), call.expr, raw.path, call.line,
-                                         call.usage, call.in_loop, "", call.arg_text))
-        else:
-            for deferral in sorted(deferrals):
-                expr = call.expr
-                if deferral in conv.HANDED_DEFERRALS:
-                    expr = self.handed_text(call) or expr
-                names = tuple(sorted(name for name, d in callees.items() if d == deferral))
-                self.calls.append(_call_site(caller, names, expr, raw.path, call.line, call.usage, call.in_loop,
-                                             deferral, call.arg_text))
-        func = call.func
-        scope = self.offset + call.scope
-        if result.args or result.kwargs:
-            via = conv.REFERENCE_VIA.get(last_name(func), "callback")
-            callee_text = call.expr if func[0] in ("n", "a") else ""
-            for values in (*result.args, *result.kwargs):
-                if sum(1 for v in values if v[0] in ("cls", "inst")) > MAX_USE_CANDIDATES:
-                    values = frozenset(v for v in values if v[0] not in ("cls", "inst"))
-                for value in values:
-                    self.argument_value(value, caller, call, via, callee_text)
-        self.chain_uses(func, scope, caller, call.line)
-        if func[0] == "a":
-            if func[2] in conv.QUERY_METHODS:
-                for value in r.eval(func, scope):
-                    if value[0] == "qcall":  # `Order.objects.filter(...).update(...)`: a use per query step
-                        manager = value[2].rpartition(".")[2]
-                        self.uses.add(_use(caller, r.qual(value[1]), raw.path, call.line, f"{manager}.{value[3]}"))
-            elif func[2] in conv.SIGNAL_CONNECTS:
-                self.subscription(call, result, scope, caller)
-
-    def special_call(self, call: RawCall, result: _Resolved, caller: str) -> None:
-        """Decorator applications and implicit protocol calls: kept only when they say something."""
-        raw, r = self.raw, self.r
-        if call.decorates == IMPLICIT:
-            internal = sorted(name for name in result.callees if name in r.definitions)
-            if internal:
-                self.calls.append(_call_site(caller, tuple(internal), call.expr, raw.path, call.line, call.usage,
-                                             call.in_loop, "", ()))
-            return
-        self.subscription(call, result, self.offset + call.scope, caller)
-        # `@property`, `@classmethod`, `@app.route(...)` applied: builtins and whatever an external
-        # decorator factory returned say nothing about coupling (the factory call itself is kept).
-        names = sorted(n for n in result.callees if not (n.startswith("<builtin>.") or n.endswith("()")))
-        if names:
-            self.calls.append(_call_site(caller, tuple(names), call.expr, raw.path, call.line, call.usage,
-                                         call.in_loop, "", call.arg_text))
-
-    def handed_text(self, call: RawCall) -> str:
-        hand_off = conv.HAND_OFFS.get(last_name(call.func))
-        if hand_off is None:
-            return ""
-        if 0 <= hand_off.position < len(call.args) and hand_off.position < len(call.arg_text):
-            return call.arg_text[hand_off.position]
-        for text in call.arg_text:
-            name, _, value = text.partition("=")
-            if name in hand_off.keywords:
-                return value
-        return ""
-
-    def unknown_name(self, call: RawCall) -> str:
-        func = call.func
-        if func[0] == "a":
-            return f"<unknown>.{func[2]}"
-        if func[0] == "n":
-            return f"<unknown>.{func[1]}"
-        return f"<unknown>.{call.expr}"
-
-    def argument_value(self, value: tuple, caller: str, call: RawCall, via: str, callee_text: str) -> None:
-        kind = value[0]
-        if kind in ("func", "meth"):
-            self.references.add(_reference(caller, self.r.qual(value[1]), self.raw.path, call.line, via))
-        elif kind in ("cls", "inst") and callee_text:
-            self.uses.add(_use(caller, self.r.qual(value[1]), self.raw.path, call.line, callee_text))
-        elif kind == "coll":
-            for member in value[1]:
-                if member[0] != "coll":
-                    self.argument_value(member, caller, call, via, callee_text)
-
-    def chain_uses(self, expr: Expr, scope: int, user: str, line: int) -> None:
-        """The shortest prefix of `a.b.c` naming an internal class, or an instance of one that has
-        attributes applied: `Order.objects.filter` -> (Order, "objects.filter"), `order.save` ->
-        (Order, "save"). Stops as soon as the chain leaves modules and internal objects."""
-        if expr[0] == "n":  # the common case: a bare name is only a use when it names a class
-            if expr[1] not in ("self", "cls"):
-                for value in self.r.eval(expr, scope):
-                    if value[0] == "cls":
-                        self.uses.add(_use(user, self.r.qual(value[1]), self.raw.path, line, ""))
-            return
-        links: list[Expr] = []
-        node = expr
-        while node[0] == "a":
-            links.append(node)
-            node = node[1]
-        if node[0] != "n":
-            return
-        links.append(node)
-        evaluate = self.r.eval
-        for depth in range(len(links) - 1, -1, -1):
-            link = links[depth]
-            if link[0] == "n" and link[1] in ("self", "cls"):
-                continue
-            values = evaluate(link, scope)
-            found = [v for v in values if v[0] == "cls" or (v[0] == "inst" and depth > 0)]
-            if len(found) > MAX_USE_CANDIDATES:
-                return  # e.g. a generic repository's ModelT: no evidence of which table is used
-            if found:
-                context = ".".join(links[i][2] for i in range(depth - 1, -1, -1))
-                for value in found:
-                    self.uses.add(_use(user, self.r.qual(value[1]), self.raw.path, line, context))
-                return
-            if not any(v[0] in ("mod", "super") for v in values):
-                return
-
-    # ------------------------------------------------------------------ subscriptions
-
-    def subscription(self, call: RawCall, result: _Resolved, scope: int, caller: str) -> None:
-        func = call.func
-        if call.decorates >= 0:
-            handler = self.r.qual(self.offset + call.decorates)
-            if func[0] == "a" and func[2] in conv.SIGNAL_CONNECTS:
-                self.subscribe(self.signals(self.r.eval(func[1], scope)), handler, "", call.line, caller)
-            elif func[0] == "c" and call.inner_call >= 0:
-                inner = self.raw.calls[call.inner_call]
-                name = last_name(inner.func)
-                inner_result = self.inner(call.inner_call)
-                if name in conv.RECEIVER_DECORATORS and inner_result is not None and inner_result.args:
-                    sender = self.sender(inner, inner_result)
-                    self.subscribe(self.signals(inner_result.args[0]), handler, sender, call.line, caller)
-                elif name in conv.SIGNAL_CONNECTS and inner.func[0] == "a" and inner_result is not None:
-                    sender = self.sender(inner, inner_result)
-                    if not sender and inner_result.args:
-                        sender = self.first_class(inner_result.args[0])
-                    signals = self.signals(self.r.eval(inner.func[1], scope))
-                    self.subscribe(signals, handler, sender, call.line, caller)
-            return
-        if func[0] == "a" and func[2] in conv.SIGNAL_CONNECTS and result.args:
-            handlers = [v for v in result.args[0] if v[0] in ("func", "meth")]
-            if handlers:
-                signals = self.signals(self.r.eval(func[1], scope))
-                sender = self.sender(call, result)
-                for handler in handlers:
-                    self.subscribe(signals, self.r.qual(handler[1]), sender, call.line, caller)
-
-    def inner(self, index: int) -> _Resolved:
-        call = self.raw.calls[index]
-        return _Resolved(self.resolved[index], *self.r.arguments(call, self.offset + call.scope))
-
-    def sender(self, call: RawCall, result: _Resolved) -> str:
-        for (name, _), values in zip(call.kwargs, result.kwargs, strict=True):
-            if name == "sender":
-                found = self.first_class(values)
-                if found:
-                    return found
-        for text in call.arg_text:
-            name, _, value = text.partition("=")
-            if name == "sender" and value[:1] in ("'", '"'):
-                return self.r.model_by_label(value.strip("'\""))
-        return ""
-
-    def first_class(self, values: frozenset) -> str:
-        names = self.r.names_of(v for v in values if v[0] in ("cls", "ext"))
-        return names[0] if names else ""
-
-    def signals(self, values: frozenset) -> list[str]:
-        out: set[str] = set()
-        for value in values:
-            if value[0] == "coll":
-                out.update(self.signals(value[1]))
-            elif value[0] in ("sig", "ext", "xinst"):
-                out.add(value[1])
-        return sorted(out)
-
-    def subscribe(self, signals: list[str], handler: str, sender: str, line: int, caller: str) -> None:
-        for signal in signals:
-            self.subscriptions.add(Subscription(signal, handler, sender, self.raw.path, line))
-        if signals:
-            self.references.add(_reference(caller, handler, self.raw.path, line, "connect"))
-
-    # ------------------------------------------------------------------ loads
-
-    def load(self, load) -> None:
-        scope = self.offset + load.scope
-        user = self.scope_name(load.scope)
-        if load.via == "annotation":
-            for value in self.r.eval(load.expr, scope):
-                if value[0] == "cls":
-                    self.uses.add(_use(user, self.r.qual(value[1]), self.raw.path, load.line, ANNOTATION))
-            return
-        for value in self.r.eval(load.expr, scope):
-            if value[0] in ("func", "meth"):
-                target = self.r.qual(value[1])
-                if target != user:
-                    self.references.add(_reference(user, target, self.raw.path, load.line, load.via))
-            elif value[0] == "coll":
-                for member in value[1]:
-                    if member[0] in ("func", "meth"):
-                        self.references.add(_reference(user, self.r.qual(member[1]), self.raw.path, load.line,
-                                                      "collection"))
-        self.chain_uses(load.expr, scope, user, load.line)
-
-    # ------------------------------------------------------------------ module
-
-    def build(self) -> ModuleFacts:
-        raw, r = self.raw, self.r
-        definitions = tuple(self.definition(local) for local in range(1, len(raw.scopes)))
-        imports = tuple(Import(
-            importer=raw.name, target=i.target, bound_as=i.bound_as, line=i.line, level=i.level, star=i.star,
-            type_checking=i.type_checking, conditional=i.conditional, internal=r.is_internal(i.module or i.target),
-            resolved=self.import_resolved(i),
-        ) for i in raw.imports)
-        sql = tuple(SqlAccess(self.scope_name(s.scope), s.table, s.op, raw.path, s.line) for s in raw.sql)
-        traits = tuple(Trait(h.rule, self.scope_name(h.scope), raw.path, h.line, h.detail)
-                       for h in raw.hits if not h.entry_kind)
-        entries = tuple(EntryPoint(h.entry_kind, h.detail, self.scope_name(h.scope), raw.path, h.line)
-                        for h in raw.hits if h.entry_kind)
-        return ModuleFacts(
-            name=raw.name, path=raw.path, loc=raw.loc, is_package=raw.is_package, parser=raw.parser,
-            definitions=definitions, imports=imports, calls=tuple(sorted(self.calls, key=_line)),
-            references=tuple(sorted(self.references, key=_reference_key)),
-            uses=tuple(sorted(self.uses, key=_use_key)), sql=sql,
-            subscriptions=tuple(sorted(self.subscriptions, key=_subscription_key)),
-            traits=traits, entry_points=entries, identifiers=raw.identifiers,
-        )
-
-    def import_resolved(self, item) -> str:
-        """Where an internal import really points: `from shop import Order` -> shop.models.Order."""
-        if item.star or not self.r.is_internal(item.module or item.target):
-            return ""
-        if not item.attr:
-            return item.target if item.target in self.r.packages else ""
-        values = self.r.import_values(item.module, item.attr)
-        names = [n for n in self.r.names_of(v for v in values if v[0] in ("func", "cls", "mod", "sig"))]
-        return names[0] if names else ""
-
-    def definition(self, local: int) -> Definition:
-        raw_scope = self.raw.scopes[local]
-        g = self.offset + local
-        r = self.r
-        parent = r.parents[g]
-        bases: tuple[str, ...] = ()
-        if raw_scope.kind == "class":
-            resolved = [r.value_name(entry) or "" for entry in r.bases(g)]
-            bases = tuple(resolved) if resolved else tuple(t for t in raw_scope.base_text if t != "object")
-        decorators = []
-        for expr, text in zip(raw_scope.decorators, raw_scope.decorator_text, strict=True):
-            target = expr[1] if expr[0] == "c" else expr
-            names = r.names_of(r.eval(target, parent))
-            decorators.append(names[0] if names else text.partition("(")[0])
-        return Definition(
-            qualname=raw_scope.qualname, kind=raw_scope.kind, module=self.raw.name, path=self.raw.path,
-            line=raw_scope.line, end_line=raw_scope.end_line, loc=raw_scope.loc, bases=bases,
-            decorators=tuple(decorators), is_async=raw_scope.is_async, attributes=raw_scope.attributes,
-        )
-
-
-def _line(call: CallSite) -> int:
-    return call.line
-
-
-def _reference_key(ref: Reference) -> tuple:
-    return (ref.line, ref.source, ref.target, ref.via)
-
-
-def _use_key(use: SymbolUse) -> tuple:
-    return (use.line, use.user, use.symbol, use.context)
-
-
-def _subscription_key(sub: Subscription) -> tuple:
-    return (sub.line, sub.signal, sub.handler, sub.sender)
-
-
-def resolve(raws: list[RawModule], skipped: Iterable[Skipped], root: str) -> CodeBase:
-    """One whole-program pass over every file's raw facts."""
-    return Resolver(raws).facts(skipped, root)

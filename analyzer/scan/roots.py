@@ -25,12 +25,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from analyzer.errors import ConfigError
+from analyzer.inputs import InputRefused, TOMLDecodeError, load_toml
 from analyzer.model import CodeBase, ImportRoot, ImportStats
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 #: A folder becomes an import root when it explains at least this many import statements ...
 MIN_EVIDENCE = 5
@@ -158,8 +154,8 @@ def _declared(root: Path, tree: _Tree) -> list[tuple[str, str]]:
 
 def _pyproject_dirs(root: Path) -> list[str]:
     try:
-        data = tomllib.loads(_read_text(root / "pyproject.toml"))
-    except tomllib.TOMLDecodeError:
+        data = load_toml(_read_text(root / "pyproject.toml"))
+    except (TOMLDecodeError, InputRefused):
         return []
     tool = data.get("tool", {}) if isinstance(data.get("tool"), dict) else {}
     setuptools = tool.get("setuptools", {}) if isinstance(tool.get("setuptools"), dict) else {}

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from fnmatch import fnmatch
 from functools import cache
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, cast
 
-from ast_grep_py import SgNode, SgRoot
+from ast_grep_py import Config, SgNode, SgRoot
 
 from analyzer.rules import TraitRule, _traits_file, heavy_packages, limit, load_trait_rules
 
@@ -44,10 +44,10 @@ def detect_traits(source: str, path: str = "") -> tuple[RuleHit, ...]:
     lines = source.splitlines()
     hits: set[RuleHit] = set()
     for rule, gate in gated:
-        if gate.prefilter is not None and root.find(gate.prefilter) is None:
+        if gate.prefilter is not None and root.find(cast(Config, gate.prefilter)) is None:
             continue
         for config in rule.configs:
-            for match in root.find_all(config):
+            for match in root.find_all(cast(Config, config)):  # rule dicts read from YAML
                 line = match.range().start.line + 1
                 detail = _render(rule.detail, match, lines, path)
                 if rule.above_limit and not _exceeds(detail, rule.above_limit):
@@ -59,7 +59,7 @@ def detect_traits(source: str, path: str = "") -> tuple[RuleHit, ...]:
 def _exceeds(detail: str, limit_key: str) -> bool:
     """A 'NAME = 10,800 s' detail longer than the limit (a limit in seconds)."""
     found = re.search(r"= ([\d,.]+) s$", detail)
-    return bool(found) and float(found.group(1).replace(",", "")) > limit(limit_key).value
+    return found is not None and float(found.group(1).replace(",", "")) > limit(limit_key).value
 
 
 # --------------------------------------------------------------------------- pre-filters
@@ -78,7 +78,7 @@ class _Gate:
 
     def admits(self, source: str, path: str) -> bool:
         """The text checks (the prefilter needs the parsed file: detect_traits applies it)."""
-        if self.needs and not any(token in source for token in self.needs):
+        if self.needs and not any(map(source.__contains__, self.needs)):  # no Python frame per token
             return False
         if self.pattern is not None and self.pattern.search(source) is None:
             return False

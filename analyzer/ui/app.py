@@ -6,10 +6,12 @@ This is the UI's one error boundary: every StranglerError becomes one st.error s
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from analyzer.errors import StranglerError
 from analyzer.export._document import md_text
-from analyzer.options import load_project_options
+from analyzer.model import CodeGraph, Plan
+from analyzer.options import AnalysisOptions, options_for
 from analyzer.ui import runtime as runtime_inputs
 from analyzer.ui import source as sources
 from analyzer.ui import state
@@ -35,7 +37,7 @@ def main() -> None:
         if source is None:
             return
         _runtime_sidebar(progress_slot)
-        base = load_project_options(source.root)
+        base = options_for(source.root)
         graph = sources.cached_graph(source) or _build_with_progress(source, base, progress_slot)
         graph, variant = runtime_inputs.weigh(graph, base)
         state.start_review(source.key, graph, base, variant)
@@ -87,12 +89,12 @@ def _pick_source() -> sources.Source | None:
     return sources.folder_source(folder)
 
 
-def _runtime_sidebar(slot) -> None:
+def _runtime_sidebar(slot: DeltaGenerator) -> None:
     with st.sidebar:
         runtime_inputs.sidebar(slot)
 
 
-def _build_with_progress(source: sources.Source, options, slot) -> object:
+def _build_with_progress(source: sources.Source, options: AnalysisOptions, slot: DeltaGenerator) -> CodeGraph:
     bar = slot.progress(0.0, text=f"Analyzing {source.label} …")
 
     def progress(stage: str, done: int, total: int) -> None:
@@ -105,7 +107,7 @@ def _build_with_progress(source: sources.Source, options, slot) -> object:
         slot.empty()
 
 
-def _review_sidebar(plan, source: sources.Source) -> None:
+def _review_sidebar(plan: Plan, source: sources.Source) -> None:
     with st.sidebar:
         st.caption(f"{plan.source.files_analyzed:,} files · {plan.source.loc:,} lines from {md_text(source.label)}")
         st.header("Review")

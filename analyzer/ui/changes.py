@@ -101,7 +101,7 @@ def diff_plans(before: Plan, after: Plan) -> PlanChanges:
         match = [new for new in fresh if new_modules[new] == old_modules[old] and new not in renames.values()]
         if match:
             renames[old] = match[0]
-    new_home = {m: s.name for s in after.services for m in s.modules}
+    new_home = after.module_services()
     absorbed = {}
     for old in gone:
         if old in renames:
@@ -113,7 +113,7 @@ def diff_plans(before: Plan, after: Plan) -> PlanChanges:
     def carried(name: str) -> str:
         return renames.get(name) or absorbed.get(name) or name
 
-    old_home = {m: renames.get(s.name, s.name) for s in before.services for m in s.modules}
+    old_home = {m: renames.get(s, s) for m, s in before.module_services().items()}
     moved = tuple(sorted((m, old_home[m], new_home[m]) for m in sorted(set(old_home) & set(new_home))
                          if old_home[m] != new_home[m]))
 
@@ -153,6 +153,6 @@ def diff_plans(before: Plan, after: Plan) -> PlanChanges:
     )
 
 
-def _edge_text(key: tuple[str, str], boundary) -> str:
+def _edge_text(key: tuple[str, str], boundary: Boundary) -> str:
     calls = len(boundary.calls)
     return f"{key[0]} → {key[1]} ({boundary.style} {boundary.channel}, {calls} call{'s' if calls != 1 else ''})"

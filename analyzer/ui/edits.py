@@ -46,11 +46,6 @@ def shared_kernel_names(plan: Plan) -> set[str]:
     return {s.name for s in plan.services if s.kind == "shared"}
 
 
-def module_homes(plan: Plan) -> dict[str, str]:
-    """Module -> the service it is in now."""
-    return {module: service.name for service in plan.services for module in service.modules}
-
-
 def _override_name(adjustments: Adjustments, shown: str) -> str:
     """The name an override must use to reach the service the user sees as `shown`."""
     for proposed, chosen in adjustments.rename:
@@ -68,7 +63,7 @@ def move_modules(adjustments: Adjustments, plan: Plan, moves: dict[str, str]) ->
     its old neighbours along (or lend its service name to them). Boundaries, targets, metrics
     and waves are still recomputed from the graph.
     """
-    homes = module_homes(plan)
+    homes = plan.module_services()
     unknown = sorted(set(moves) - set(homes))
     if unknown:
         raise OverridesError(f"Unknown module(s) {', '.join(unknown)}; pick modules listed in the table.")

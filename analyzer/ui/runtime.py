@@ -12,6 +12,8 @@ import tempfile
 from pathlib import Path
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from analyzer.errors import RuntimeInputError
 from analyzer.graph import with_runtime
@@ -25,7 +27,7 @@ RUNTIME_TOGGLE = "with_runtime"
 RUNTIME_EVIDENCE = "review_runtime_evidence"
 
 
-def sidebar(slot) -> None:
+def sidebar(slot: DeltaGenerator) -> None:
     """The upload, read at once (progress in `slot`), then the toggle or the one-sentence error."""
     st.header("Runtime evidence")
     st.file_uploader(
@@ -49,9 +51,9 @@ def weigh(graph: CodeGraph, options: AnalysisOptions) -> tuple[CodeGraph, str]:
     return with_runtime(graph, held[1], options), held[0]
 
 
-def _evidence(slot) -> tuple[str, RuntimeEvidence | None, str] | None:
+def _evidence(slot: DeltaGenerator) -> tuple[str, RuntimeEvidence | None, str] | None:
     """The uploads' evidence, read once per set of files and held in the session."""
-    uploads = st.session_state.get(RUNTIME_UPLOAD) or []
+    uploads: list[UploadedFile] = st.session_state.get(RUNTIME_UPLOAD) or []
     if not uploads:
         st.session_state.pop(RUNTIME_EVIDENCE, None)
         return None
@@ -63,7 +65,7 @@ def _evidence(slot) -> tuple[str, RuntimeEvidence | None, str] | None:
     return held
 
 
-def _read(uploads, slot) -> tuple[RuntimeEvidence | None, str]:
+def _read(uploads: list[UploadedFile], slot: DeltaGenerator) -> tuple[RuntimeEvidence | None, str]:
     bar = slot.progress(0.0, text="Reading runtime evidence …")
 
     def progress(stage: str, done: int, total: int) -> None:

@@ -28,9 +28,11 @@ EDGE_STYLE = {
 
 def html(text: str) -> str:
     """Text for a DOT HTML-like label: control characters and line breaks as spaces, never empty
-    (Graphviz refuses `<b></b>`)."""
+    (Graphviz refuses `<b></b>`), brackets as character references (Graphviz's label lexer refuses
+    `<b>]</b>`)."""
     text = _CONTROL.sub(" ", text)
-    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    escaped = (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+               .replace("[", "&#91;").replace("]", "&#93;"))
     return escaped if escaped.strip() else "&#160;"
 
 

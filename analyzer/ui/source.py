@@ -22,14 +22,16 @@ import tempfile
 import threading
 import weakref
 from collections import OrderedDict
+from collections.abc import MutableMapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
 from analyzer.errors import ArchiveError, SourceNotFound
 from analyzer.model import CodeGraph, Progress
-from analyzer.options import AnalysisOptions, load_project_options
+from analyzer.options import AnalysisOptions, options_for
 from analyzer.pipeline import build
 from analyzer.ui.archive import ExtractResult, safe_extract
 
@@ -54,13 +56,13 @@ class UploadHold:
         registry = _uploads()
         with registry["lock"]:
             registry["holds"][source.key] = registry["holds"].get(source.key, 0) + 1
-        self._release = weakref.finalize(self, _drop_hold, registry, source.key, source.extract_folder)
+        self._release = weakref.finalize(self, _drop_hold, registry, source.key, source.extract_folder or source.root)
 
     def release(self) -> None:
         self._release()
 
 
-def _drop_hold(registry: dict, key: str, folder: Path) -> None:
+def _drop_hold(registry: dict[str, Any], key: str, folder: Path) -> None:
     with registry["lock"]:
         left = registry["holds"].get(key, 1) - 1
         if left > 0:
@@ -71,7 +73,7 @@ def _drop_hold(registry: dict, key: str, folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
 
 
-def hold_upload(session: dict, name: str, source: Source | None) -> None:
+def hold_upload(session: MutableMapping[str | int, Any], name: str, source: Source | None) -> None:
     """Make `source` (an upload, or None) the one `session[name]` holds, releasing the previous."""
     previous: UploadHold | None = session.get(name)
     if previous is not None and source is not None and previous.source.key == source.key:
@@ -127,7 +129,7 @@ def folder_source(text: str) -> Source:
                              "instead.")
     if not exists:
         raise SourceNotFound(f"Folder not found: {path_text}; enter a path to a Python codebase.")
-    options = load_project_options(root)
+    options = options_for(root)
     return Source(root=root, label=str(root), key=f"folder:{root}:{fingerprint(root, options)}")
 
 
@@ -162,7 +164,7 @@ def zip_source(name: str, data: bytes) -> Source:
     key = f"zip:{sha}"
     registry = _uploads()
     with registry["lock"]:
-        known = registry["by_key"].get(key)
+        known: Source | None = registry["by_key"].get(key)
         if known is not None and known.root.is_dir():
             return known
         workdir = Path(tempfile.mkdtemp(prefix=UPLOAD_DIR_PREFIX))
@@ -188,13 +190,13 @@ def _code_root(folder: Path) -> Path:
 
 
 @st.cache_resource(show_spinner=False)
-def _uploads() -> dict:
+def _uploads() -> dict[str, Any]:
     """Process-wide: unpacked uploads by key, and how many sessions hold each."""
     return {"lock": threading.Lock(), "by_key": {}, "holds": {}}
 
 
 @st.cache_resource(show_spinner=False)
-def _graphs() -> dict:
+def _graphs() -> dict[str, Any]:
     """Process-wide: graphs are shared by every session reviewing the same source."""
     return {"lock": threading.Lock(), "graphs": OrderedDict()}
 
@@ -211,7 +213,7 @@ def without_server_paths(message: str, source: Source | None) -> str:
 def cached_graph(source: Source) -> CodeGraph | None:
     registry = _graphs()
     with registry["lock"]:
-        graph = registry["graphs"].get(source.key)
+        graph: CodeGraph | None = registry["graphs"].get(source.key)
         if graph is not None:
             registry["graphs"].move_to_end(source.key)
         return graph

@@ -87,7 +87,8 @@ def _mirror_widgets(adjustments: Adjustments) -> None:
 
 def plan_version() -> int:
     """Counts plan changes in this session (new source, adjustment, undo, reset)."""
-    return st.session_state.get(VERSION, 0)
+    version: int = st.session_state.get(VERSION, 0)
+    return version
 
 
 def _bump() -> None:
@@ -95,17 +96,19 @@ def _bump() -> None:
 
 
 def current() -> Adjustments:
-    return st.session_state[HISTORY][-1]
+    history: list[Adjustments] = st.session_state[HISTORY]
+    return history[-1]
 
 
 def initial() -> Adjustments:
     """The adjustments the review started from (the project's own configuration)."""
-    return st.session_state[HISTORY][0]
+    history: list[Adjustments] = st.session_state[HISTORY]
+    return history[0]
 
 
 def plan_for(adjustments: Adjustments) -> Plan:
     """The plan for these adjustments (cached per session; raises StranglerError if refused)."""
-    plans: OrderedDict = st.session_state[PLANS]
+    plans: OrderedDict[Adjustments, Plan] = st.session_state[PLANS]
     plan = plans.get(adjustments)
     if plan is None:
         plan = plan_from_graph(st.session_state[GRAPH], adjustments.options(st.session_state[BASE_OPTIONS]))
@@ -124,7 +127,7 @@ def current_plan() -> Plan:
 def export_for(name: str, render: Callable[[Plan], str | bytes]) -> str | bytes:
     """`render(current plan)`, kept until the plan changes (exports are redrawn on every rerun)."""
     adjustments = current()
-    exports: dict = st.session_state[EXPORTS]
+    exports: dict[tuple[Adjustments, str], str | bytes] = st.session_state[EXPORTS]
     key = (adjustments, name)
     if key not in exports:
         for stale in [k for k in exports if k[0] != adjustments]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from analyzer.model import Plan
 
@@ -19,8 +20,10 @@ class Figure:
     decimals: int = 0
 
     @property
-    def delta_color(self) -> str:
-        return {"higher": "normal", "lower": "inverse"}.get(self.better, "off")
+    def delta_color(self) -> Literal["normal", "inverse", "off"]:
+        if self.better == "higher":
+            return "normal"
+        return "inverse" if self.better == "lower" else "off"
 
     def shown(self) -> str:
         if isinstance(self.value, str):

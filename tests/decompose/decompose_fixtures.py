@@ -45,7 +45,7 @@ def build_graph(codebase: CodeBase, weights: dict[str, float] | None = None) -> 
     add_data_signal(graph, accesses)
     add_semantic_signal(graph, codebase)
     combine_weights(graph, weights or DEFAULT_WEIGHTS)
-    return CodeGraph(codebase=codebase, functions=nx.DiGraph(), modules=graph, module_metrics={},
+    return CodeGraph(codebase=codebase, functions=nx.DiGraph(), modules=graph,
                      models=models, data_access=accesses, calls=calls)
 
 

@@ -15,15 +15,22 @@ import pytest
 from analyzer.model import (
     Boundary,
     BoundaryCall,
+    Effort,
     Evidence,
+    Limit,
+    PayloadWarning,
     Plan,
     PlanEntryPoint,
     Reason,
+    Risk,
     Service,
     Skipped,
     SourceInfo,
+    TableUse,
     Target,
+    Trigger,
     Wave,
+    WhyLink,
 )
 
 ORDERS_MODULES = ("shop.api.orders", "shop.orders.models", "shop.orders.service")
@@ -36,6 +43,15 @@ def call(caller: str, callee: str, path: str, line: int, style: str, channel: st
          *reasons: str) -> BoundaryCall:
     return BoundaryCall(caller=caller, callee=callee, path=path, line=line, style=style,
                         channel=channel, reasons=tuple(reasons))
+
+
+def effort(size: str, points: float, loc: int = 0, call_sites: int = 0) -> Effort:
+    return Effort(size=size, points=points, loc=loc, call_sites_to_replace=call_sites, sync_call_sites=0,
+                  shared_tables_to_split=(), basis=f"{points:g} points")
+
+
+def risk(level: str, *causes: str) -> Risk:
+    return Risk(level=level, causes=causes, score=0.0, basis="")
 
 
 def make_plan() -> Plan:
@@ -52,14 +68,13 @@ def make_plan() -> Plan:
                    (Evidence("shop/api/orders.py", 30), Evidence("shop/api/orders.py", 12))),
             Reason("no-heavy-dependency", "imports no native-heavy library"),
         )),
-        extra={"risk": {"level": "medium",
-                        "causes": ["called synchronously by 2 service(s): notifications, reporting"]},
-               "effort": {"loc": 640, "call_sites_to_replace": 6, "points": 2.78, "size": "M"},
-               "triggers": [{"kind": "http", "count": 3, "trigger": "API Gateway HTTP API"}],
-               "module_loc": {"shop.api.orders": 120, "shop.orders.models": 200, "shop.orders.service": 320},
-               "why": {"shop.orders.service": [{"neighbour": "shop.orders.models", "signal": "data", "weight": 4.0}],
-                       "shop.api.orders": "calls shop.orders.service 7 times"},
-               "tables_shared": ["customers"]},
+        risk=risk("medium", "called synchronously by 2 service(s): notifications, reporting"),
+        effort=effort("M", 2.78, loc=640, call_sites=6),
+        triggers=(Trigger("http", 3, "API Gateway HTTP API"),),
+        module_loc={"shop.api.orders": 120, "shop.orders.models": 200, "shop.orders.service": 320},
+        why={"shop.orders.service": (WhyLink("shop.orders.models", "data", 4.0),),
+             "shop.api.orders": (WhyLink("shop.orders.service", "call", 7.0),)},
+        tables_shared=("customers",),
     )
     notifications = Service(
         name="notifications", kind="service", modules=NOTIFY_MODULES, loc=210,
@@ -69,10 +84,10 @@ def make_plan() -> Plan:
             PlanEntryPoint("command", "manage.py resend_failed", "shop/notifications/tasks.py", 40),
         ),
         target=Target("lambda", 0.9, (Reason("event-consumer", "only consumes events", ()),)),
-        extra={"risk": {"level": "low", "causes": []}, "effort": {"size": "S", "points": 1.4},
-               "triggers": [{"kind": "command", "count": 1, "trigger": "EventBridge Scheduler (or a manual invoke)"},
-                            {"kind": "task", "count": 1, "trigger": "SQS event source mapping"}],
-               "module_loc": {"shop.notifications.email": 90, "shop.notifications.tasks": 120}},
+        risk=risk("low"), effort=effort("S", 1.4),
+        triggers=(Trigger("command", 1, "EventBridge Scheduler (or a manual invoke)"),
+                  Trigger("task", 1, "SQS event source mapping")),
+        module_loc={"shop.notifications.email": 90, "shop.notifications.tasks": 120},
     )
     reporting = Service(
         name="reporting", kind="service", modules=REPORTING_MODULES, loc=980,
@@ -87,11 +102,10 @@ def make_plan() -> Plan:
             Reason("long-running-loop", "a while True loop serves websocket clients",
                    (Evidence("shop/reporting/video.py", 40),)),
         )),
-        extra={"risk": {"level": "high", "causes": ["2 shared table(s) to split: customers, orders"]},
-               "effort": {"size": "L", "points": 9.5},
-               "triggers": [{"kind": "schedule", "count": 1, "trigger": "EventBridge Scheduler (ECS RunTask)"}],
-               "module_loc": {"shop.reporting.export": 300, "shop.reporting.jobs": 180, "shop.reporting.video": 500},
-               "tables_shared": ["orders"]},
+        risk=risk("high", "2 shared table(s) to split: customers, orders"), effort=effort("L", 9.5),
+        triggers=(Trigger("schedule", 1, "EventBridge Scheduler (ECS RunTask)"),),
+        module_loc={"shop.reporting.export": 300, "shop.reporting.jobs": 180, "shop.reporting.video": 500},
+        tables_shared=("orders",),
     )
     shared = Service(name="shared-kernel", kind="shared", modules=SHARED_MODULES, loc=75)
 
@@ -99,7 +113,7 @@ def make_plan() -> Plan:
         Boundary("orders", "notifications", "async", "sqs", (
             call("shop.orders.service.place_order", "shop.notifications.tasks.send_receipt",
                  "shop/orders/service.py", 88, "async", "sqs", "return value discarded", "single consumer service"),
-        ), extra={"weight": 1.5}),
+        )),
         Boundary("orders", "reporting", "async", "sns", (
             call("shop.orders.service.place_order", "shop.reporting.jobs.on_order_placed",
                  "shop/orders/service.py", 91, "async", "sns", "signal send", "fan-out"),
@@ -121,12 +135,12 @@ def make_plan() -> Plan:
                  "shop/reporting/export.py", 50, "sync", "http", "return value used"),
             call("shop.reporting.export.build", "shop.orders.models.Order.total",
                  "shop/reporting/export.py", 22, "sync", "http", "return value used", "called in a loop"),
-        ), extra={"payload_warnings": [{
-            "caller": "shop.reporting.export.build", "callee": "shop.orders.service.list_orders",
-            "path": "shop/reporting/export.py", "line": 50, "argument": "rows", "channel": "http",
-            "limit": "lambda.payload.sync", "limit_value": "6 MB",
-            "source": "https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html",
-            "remedy": "claim check: put it in S3, send the key"}]}),
+        ), payload_warnings=(PayloadWarning(
+            caller="shop.reporting.export.build", callee="shop.orders.service.list_orders",
+            path="shop/reporting/export.py", line=50, argument="rows", channel="http",
+            limit="lambda.payload.sync", limit_value="6 MB",
+            source="https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html",
+            remedy="claim check: put it in S3, send the key"),)),
     )
     return Plan(
         source=SourceInfo(
@@ -142,21 +156,20 @@ def make_plan() -> Plan:
             Wave(2, ("reporting",), "heavy batch work leaves the request path"),
             Wave(3, ("orders",), "core domain: most callers, moves last"),
         ),
-        extra={
-            "data": {"customers": {"owner": "reporting", "used_by": ["orders"]},
-                     "order_lines": {"owner": "orders", "used_by": []},
-                     "orders": {"owner": "orders", "used_by": ["reporting"]},
-                     "outbox": {"owner": "notifications", "used_by": []},
-                     "reports": {"owner": "reporting", "used_by": []}},
-            "notes": ["no git history: co-change signal off"],
-            "limits": [
-            {"key": "lambda.timeout", "value": 900, "unit": "s", "applies_to": "lambda",
-             "source": "https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html",
-             "checked": "2025-01-15"},
-            {"key": "lambda.memory.max", "value": 10240, "unit": "MB", "applies_to": "lambda",
-             "source": "https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html",
-             "checked": "2025-01-15"},
-        ]},
+        data={"customers": TableUse("reporting", ("orders",)),
+              "order_lines": TableUse("orders"),
+              "orders": TableUse("orders", ("reporting",)),
+              "outbox": TableUse("notifications"),
+              "reports": TableUse("reporting")},
+        notes=("no git history: co-change signal off",),
+        limits=(
+            Limit(key="lambda.timeout", value=900, unit="s", applies_to="lambda",
+                  source="https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html",
+                  checked="2025-01-15"),
+            Limit(key="lambda.memory.max", value=10240, unit="MB", applies_to="lambda",
+                  source="https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html",
+                  checked="2025-01-15"),
+        ),
     )
 
 

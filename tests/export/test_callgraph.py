@@ -76,6 +76,30 @@ def test_pycg_format_matches_pycg_conventions(codebase):
     }
 
 
+def test_pycg_format_names_lambdas_and_builtin_methods_as_pycg_does(tmp_path: Path):
+    (tmp_path / "main.py").write_text(textwrap.dedent("""
+        def weight(item):
+            return item
+
+        ", ".join(["a", "b"])
+        {"a": 1}.items()
+        rank = lambda items: sorted(items, key=lambda item: weight(item))
+        rank([])
+    """).lstrip("\n"))
+    codebase = scan(tmp_path, AnalysisOptions(cache=False))
+    assert json.loads(render_callgraph(codebase, "pycg")) == {
+        "<**PyDict**>.items": [],
+        "<**PyStr**>.join": [],
+        "<builtin>.sorted": [],
+        "main": ["<**PyDict**>.items", "<**PyStr**>.join", "main.<lambda1>"],
+        "main.<lambda1>": ["<builtin>.sorted", "main.<lambda1>.<lambda1>"],
+        "main.<lambda1>.<lambda1>": ["main.weight"],
+        "main.weight": [],
+    }
+    # lambdas are not definitions: the plan's services never hold them
+    assert [d.qualname for d in codebase.module("main").definitions] == ["main.weight"]
+
+
 def test_pycg_output_is_sorted_and_byte_stable(codebase):
     text = render_callgraph(codebase, "pycg")
     assert text == render_callgraph(codebase, "pycg")

@@ -8,7 +8,6 @@ from analyzer.export.check import (
     NEW_MODULE,
     find_new_coupling,
     find_unplanned_modules,
-    plan_module_service,
     render_check_json,
     render_check_text,
 )
@@ -22,19 +21,19 @@ def site(caller: str, *callees: str, path: str = "shop/x.py", line: int = 1) -> 
 def test_planned_boundary_calls_are_not_reported(plan):
     calls = [site("shop.orders.service.place_order", "shop.notifications.tasks.send_receipt",
                   path="shop/orders/service.py", line=88)]
-    assert find_new_coupling(plan, calls, plan_module_service(plan)) == []
+    assert find_new_coupling(plan, calls) == []
 
 
 def test_a_planned_call_that_moved_lines_is_still_recognised(plan):
     moved = [site("shop.orders.service.place_order", "shop.notifications.tasks.send_receipt",
                   path="shop/orders/service.py", line=120)]
-    assert find_new_coupling(plan, moved, plan_module_service(plan)) == []
+    assert find_new_coupling(plan, moved) == []
 
 
 def test_a_renamed_caller_at_the_same_place_is_still_recognised(plan):
     renamed = [site("shop.orders.service.submit_order", "shop.notifications.tasks.send_receipt",
                     path="shop/orders/service.py", line=88)]
-    assert find_new_coupling(plan, renamed, plan_module_service(plan)) == []
+    assert find_new_coupling(plan, renamed) == []
 
 
 def test_new_cross_service_call_is_reported_at_its_location(plan):
@@ -45,7 +44,7 @@ def test_new_cross_service_call_is_reported_at_its_location(plan):
         site("shop.orders.service.place_order", "shop.utils.money.to_cents", line=6),  # into the kernel
         site("shop.orders.service.place_order", "requests.post", line=7),  # outside the code
     ]
-    findings = find_new_coupling(plan, calls, plan_module_service(plan))
+    findings = find_new_coupling(plan, calls)
     assert len(findings) == 1
     finding = findings[0]
     assert (finding.path, finding.line, finding.code) == ("shop/notifications/email.py", 33, NEW_COUPLING)
@@ -57,7 +56,7 @@ def test_new_cross_service_call_is_reported_at_its_location(plan):
 
 def test_kernel_calling_a_service_is_reported(plan):
     calls = [site("shop.utils.text.slug", "shop.orders.service.get_order", path="shop/utils/text.py", line=4)]
-    [finding] = find_new_coupling(plan, calls, plan_module_service(plan))
+    [finding] = find_new_coupling(plan, calls)
     assert finding.code == KERNEL_CALLS_SERVICE
     assert "must not depend on a service" in finding.message
 
@@ -65,7 +64,7 @@ def test_kernel_calling_a_service_is_reported(plan):
 def test_every_ambiguous_callee_that_crosses_is_reported_once(plan):
     calls = [site("shop.orders.service.place_order", "shop.reporting.export.build", "shop.reporting.jobs.nightly",
                   line=9)] * 2
-    findings = find_new_coupling(plan, calls, plan_module_service(plan))
+    findings = find_new_coupling(plan, calls)
     assert [f.callee for f in findings] == ["shop.reporting.export.build", "shop.reporting.jobs.nightly"]
 
 
@@ -82,7 +81,7 @@ def test_new_modules_are_reported(plan):
 def test_json_output_lists_findings_sorted(plan):
     calls = [site("shop.notifications.email.render", "shop.reporting.export.build", path="b.py", line=2),
              site("shop.notifications.email.render", "shop.reporting.jobs.nightly", path="a.py", line=9)]
-    data = json.loads(render_check_json(find_new_coupling(plan, calls, plan_module_service(plan))))
+    data = json.loads(render_check_json(find_new_coupling(plan, calls)))
     assert data["count"] == 2
     assert [(f["path"], f["line"]) for f in data["findings"]] == [("a.py", 9), ("b.py", 2)]
     assert set(data["findings"][0]) == {"path", "line", "code", "caller", "callee", "source", "target", "message"}

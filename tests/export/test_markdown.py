@@ -18,7 +18,7 @@ def section(markdown: str, title: str) -> str:
 def test_report_has_every_section_in_reading_order(plan):
     md = render_markdown(plan)
     headings = re.findall(r"^## (.+)$", md, flags=re.M)
-    assert headings == ["Summary", "Services", "Boundaries", "Data ownership", "Migration waves", "What was analyzed",
+    assert headings == ["Summary", "Services", "Boundaries", "Data ownership", "Data boundaries", "Migration waves", "What was analyzed",
                         "Skipped files", "Limits used", "Metrics"]
     assert md.startswith("# Migration plan: samples/shop\n")
     assert md.endswith("\n") and not md.endswith("\n\n")
@@ -108,7 +108,7 @@ def test_html_is_self_contained_with_the_same_content(plan):
     for fact in ("Files analyzed", "shop/reporting/video.py:40", "fewest inbound calls",
                  "shop/legacy/py2.py", "Inter-partition call percentage"):
         assert fact in text
-    assert parser.tags.count("h2") == 9
+    assert parser.tags.count("h2") == 10
 
 
 def test_html_escapes_names_from_the_code(plan):

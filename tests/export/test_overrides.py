@@ -7,13 +7,12 @@ from openpyxl import load_workbook
 
 from analyzer.errors import OverridesError
 from analyzer.export.overrides import read_overrides
-from analyzer.export.views import module_service_map
 from analyzer.export.xlsx import write_xlsx
 
 
 @pytest.fixture
 def known(plan):
-    return set(module_service_map(plan)), {s.name for s in plan.services}
+    return set(plan.module_services()), {s.name for s in plan.services}
 
 
 def edit_workbook(path, edits: dict[str, str | None]):
@@ -32,7 +31,7 @@ def test_round_trip_reads_the_edited_service(plan, tmp_path, known):
     assignment = read_overrides(path, *known)
     assert assignment["shop.orders.models"] == "reporting"
     assert assignment["shop.api.orders"] == "orders"
-    assert assignment == {**module_service_map(plan), "shop.orders.models": "reporting"}
+    assert assignment == {**plan.module_services(), "shop.orders.models": "reporting"}
 
 
 def test_changed_only_returns_just_the_moved_modules(plan, tmp_path, known):

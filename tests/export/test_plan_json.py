@@ -24,7 +24,8 @@ def test_top_level_follows_the_contract_with_extras_after(plan):
     assert list(data)[:7] == CONTRACT_TOP
     assert data["schema_version"] == 1
     assert data["tool"] == {"name": "strangler", "version": "0.1.0"}
-    assert data["limits"][0]["key"] == "lambda.timeout"  # plan.extra merged in
+    assert list(data)[7:] == ["data", "data_boundaries", "limits", "notes", "risks"]  # beyond the contract, by name
+    assert data["limits"][0]["key"] == "lambda.timeout"
     assert set(data["source"]) == {"root", "files_analyzed", "loc", "skipped", "excluded", "import_roots"}
     assert data["source"]["skipped"][0] == {"path": "shop/generated/big.py",
                                             "reason": "larger than 2000000 bytes: treated as generated"}
@@ -41,7 +42,8 @@ def test_services_carry_contract_fields_and_the_kernel_has_no_target(plan):
     assert set(reason) == {"rule", "detail", "evidence"}
     assert reason["evidence"] == [{"path": "shop/api/orders.py", "line": 12},
                                   {"path": "shop/api/orders.py", "line": 30}]
-    assert orders["risk"]["level"] == "medium"  # service.extra merged in
+    assert list(orders)[7:] == ["effort", "module_loc", "placement", "risk", "tables_shared", "triggers", "why"]
+    assert orders["risk"]["level"] == "medium"
     assert "target" not in services["shared-kernel"]
     assert services["shared-kernel"]["kind"] == "shared"
     assert [s["name"] for s in plan_to_dict(plan)["services"]][-1] == "shared-kernel"
@@ -54,8 +56,8 @@ def test_boundaries_and_calls_are_sorted_and_complete(plan):
     report = next(b for b in boundaries if (b["source"], b["target"]) == ("reporting", "orders"))
     assert [c["line"] for c in report["calls"]] == [22, 50]
     assert set(report["calls"][0]) == {"caller", "callee", "path", "line", "style", "channel", "reasons"}
-    sqs = next(b for b in boundaries if b["channel"] == "sqs")
-    assert sqs["weight"] == 1.5  # boundary.extra merged in
+    assert report["payload_warnings"][0]["argument"] == "rows"
+    assert all("payload_warnings" not in b for b in boundaries if b is not report)
 
 
 def test_floats_are_rounded_to_four_places(plan):
@@ -63,19 +65,20 @@ def test_floats_are_rounded_to_four_places(plan):
     assert data["metrics"] == {"modularity": 0.4123, "sm": 0.3, "icp": 0.125, "ifn": 1.6667, "ned": 0.0}
 
 
-def test_extra_values_become_plain_json(plan):
-    odd = dataclasses.replace(plan, extra={"tags": {"b", "a"}, "pair": (1, 2.123456), "nan": float("nan")})
-    data = plan_to_dict(odd)
-    assert data["tags"] == ["a", "b"]
-    assert data["pair"] == [1, 2.1235]
-    assert data["nan"] is None
+def test_keys_a_newer_version_added_are_ignored_when_read(plan):
+    data = plan_to_dict(plan)
+    data["review"] = {"by": "someone"}
+    data["services"][0]["decision"] = "keep"
+    data["services"][0]["risk"]["trend"] = "up"
+    again = plan_from_dict(data)
+    assert render_json(again) == render_json(plan)
 
 
-def test_contract_keys_win_over_extras(plan):
-    clash = dataclasses.replace(plan, extra={"services": "oops", "note": "kept"})
-    data = plan_to_dict(clash)
-    assert isinstance(data["services"], list)
-    assert data["note"] == "kept"
+def test_a_shape_the_writer_never_produces_is_refused(plan):
+    data = plan_to_dict(plan)
+    data["services"][0]["effort"] = "S"
+    with pytest.raises(PlanError, match=r"plan\.services\[0\]\.effort"):
+        plan_from_dict(data)
 
 
 def test_render_is_byte_stable_indented_and_ends_with_newline(plan):
@@ -106,7 +109,7 @@ def test_round_trip_gives_the_same_plan_and_bytes(plan, tmp_path):
     assert render_json(again) == render_json(plan)
     assert again.services[0].name == "notifications"
     assert again.services[-1].target is None
-    assert [limit["key"] for limit in again.extra["limits"]] == ["lambda.timeout", "lambda.memory.max"]
+    assert [limit.key for limit in again.limits] == ["lambda.timeout", "lambda.memory.max"]
     assert again.boundaries[-1].calls[0].reasons == ("return value used", "called in a loop")
 
 

@@ -15,10 +15,10 @@ from analyzer.export.xlsx import (
     render_xlsx,
     write_xlsx,
 )
-from analyzer.model import Service
+from analyzer.model import Risk, Service
 
 SHEETS = ["Summary", "Services", "Modules", "Boundaries", "Data", "Waves", "Entry points", "Evidence",
-          "Limits", "Skipped", "Not the application", "Lists"]
+          "Limits", "Skipped", "Data boundaries", "Not the application", "Lists"]
 
 
 def workbook(plan):
@@ -99,7 +99,7 @@ def test_modules_sheet_has_a_dropdown_of_service_names(plan):
     by_module = {r[0]: r for r in body}
     assert by_module["shop.orders.service"][1:4] == ["orders", "orders", 320]
     assert by_module["shop.orders.service"][4] == "data link to shop.orders.models (4)"
-    assert by_module["shop.api.orders"][4] == "calls shop.orders.service 7 times"
+    assert by_module["shop.api.orders"][4] == "call link to shop.orders.service (7)"
     validations = ws.data_validations.dataValidation
     assert len(validations) == 1
     dv = validations[0]
@@ -134,13 +134,6 @@ def test_data_sheet_flags_tables_touched_by_other_services(plan):
     assert body["outbox"] == ["notifications", None, "no"]
 
 
-def test_data_sheet_without_usage_table_reads_service_tables(plan):
-    ws = workbook(dataclasses.replace(plan, extra={}))["Data"]
-    body = {r[0]: r[1:] for r in rows(ws)}
-    assert body["orders"] == ["orders", "reporting", "yes"]
-    assert body["reports"] == ["reporting", None, "no"]
-
-
 def test_waves_limits_and_skipped_sheets(plan):
     wb = workbook(plan)
     assert headers(wb["Waves"]) == list(WAVES_HEADERS)
@@ -148,7 +141,8 @@ def test_waves_limits_and_skipped_sheets(plan):
                                  [2, "reporting", "heavy batch work leaves the request path"],
                                  [3, "orders", "core domain: most callers, moves last"]]
     limits = wb["Limits"]
-    assert headers(limits) == ["key", "value", "unit", "applies_to", "source", "checked"]
+    assert headers(limits) == ["key", "value", "unit", "applies_to", "description", "source", "checked", "note",
+                               "conservative"]
     assert [r[0] for r in rows(limits)] == ["lambda.memory.max", "lambda.timeout"]
     assert [r[0] for r in rows(wb["Skipped"])] == ["shop/generated/big.py", "shop/legacy/py2.py"]
     entry = rows(wb["Entry points"])
@@ -159,7 +153,7 @@ def test_waves_limits_and_skipped_sheets(plan):
 def test_limits_sheet_falls_back_to_the_rules_table(plan):
     from analyzer.rules import load_limits
 
-    ws = workbook(dataclasses.replace(plan, extra={}))["Limits"]
+    ws = workbook(dataclasses.replace(plan, limits=()))["Limits"]
     assert headers(ws)[:2] == ["key", "value"]
     assert "source" in headers(ws)
     assert len(rows(ws)) == len(load_limits())
@@ -211,8 +205,8 @@ def test_entry_points_and_evidence_sheets_row_counts(plan):
 
 def test_long_text_wraps_and_its_row_grows(plan):
     long_reason = "x" * 200
-    services = tuple(dataclasses.replace(s, extra={**s.extra, "risk": {"level": "low", "causes": [long_reason]}})
-                     if s.name == "orders" else s for s in plan.services)
+    services = tuple(dataclasses.replace(s, risk=Risk("low", (long_reason,), 0.0, "")) if s.name == "orders" else s
+                     for s in plan.services)
     ws = workbook(dataclasses.replace(plan, services=services))["Services"]
     cell = ws.cell(row=3, column=len(SERVICES_HEADERS))
     assert cell.value == long_reason

@@ -121,3 +121,25 @@ def test_sqlalchemy_relationship_by_class_name(tmp_path):
     })
     assert [(a.accessor, a.table, a.via) for a in graph.data_access if a.via == "relation"] == [
         ("app.models.Order", "customers", "relation")]
+
+
+def test_flask_sqlalchemy_relationships_and_column_foreign_keys(tmp_path):
+    graph = graph_of(tmp_path, {
+        "app/__init__.py": "",
+        "app/db.py": "from flask_sqlalchemy import SQLAlchemy\ndb = SQLAlchemy()\n",
+        "app/models.py": """
+            from app.db import db
+
+            class Customer(db.Model):
+                __tablename__ = "customers"
+                id = db.Column(db.Integer, primary_key=True)
+
+            class Order(db.Model):
+                __tablename__ = "orders"
+                customer_id = db.Column(db.Integer, db.ForeignKey("customers.id"))
+                customer = db.relationship("Customer")
+                archived_id = db.Column(db.Integer, db.ForeignKey("archive.old_orders.id"))
+        """,
+    })
+    assert sorted((a.table, a.line) for a in graph.data_access if a.via == "relation") == [
+        ("customers", 9), ("customers", 10)]

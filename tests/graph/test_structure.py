@@ -1,18 +1,18 @@
-"""Function and module graphs built from scan facts, and the module metrics derived from them."""
+"""Function and module graphs built from scan facts, and the typed accessors other stages read them with."""
 
 from __future__ import annotations
 
 import textwrap
 from pathlib import Path
 
-from analyzer.graph.structure import edge_signal, function_graph, module_graph, module_metrics
+from analyzer.graph import build_graph
+from analyzer.graph.structure import edge_signal, function_graph, module_graph
 from analyzer.model import (
     CallSite,
     CodeBase,
     Definition,
     Import,
     ModuleFacts,
-    ModuleMetrics,
     Reference,
 )
 from analyzer.options import AnalysisOptions
@@ -98,15 +98,13 @@ def test_module_graph_rolls_up_each_signal_and_leaves_out_self_loops():
     assert edge_signal(graph, "shop.base", "shop.orders", "call") == 0.0
 
 
-def test_module_metrics_count_distinct_neighbours_over_structural_edges():
-    codebase = shop()
-    metrics = module_metrics(codebase, module_graph(codebase, all_calls(codebase)))
-    assert metrics == {
-        "shop.base": ModuleMetrics(loc=5, fan_in=1, fan_out=0, instability=0.0),
-        "shop.billing": ModuleMetrics(loc=20, fan_in=1, fan_out=0, instability=0.0),
-        "shop.mail": ModuleMetrics(loc=8, fan_in=0, fan_out=0, instability=0.0),
-        "shop.orders": ModuleMetrics(loc=40, fan_in=0, fan_out=2, instability=1.0),
-    }
+def test_code_graph_accessors_give_dependencies_signals_and_edge_kinds():
+    graph = build_graph(shop())
+    assert sorted(graph.dependencies()) == [("shop.orders", "shop.base"), ("shop.orders", "shop.billing")]
+    signals = graph.module_signals()
+    assert signals[("shop.orders", "shop.base")]["inherit"] == 1.0
+    assert "import" not in signals.get(("shop.orders", "shop.mail"), {})  # a TYPE_CHECKING import only
+    assert sum(graph.function_edge_kinds().values()) == graph.functions.number_of_edges()
 
 
 def test_graphs_from_a_scanned_tree_follow_imports_through_reexports(tmp_path: Path):

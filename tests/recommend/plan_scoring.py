@@ -68,7 +68,7 @@ def missing_evidence(plan: Plan, root: Path) -> list[str]:
             locations += [(ev.path, ev.line) for r in service.target.reasons for ev in r.evidence]
     for boundary in plan.boundaries:
         locations += [(c.path, c.line) for c in boundary.calls]
-        locations += [(w["path"], w["line"]) for w in boundary.extra.get("payload_warnings", ())]
+        locations += [(w.path, w.line) for w in boundary.payload_warnings]
     lines: dict[str, int] = {}
     missing = []
     for path, line in sorted(set(locations)):

@@ -8,6 +8,9 @@ endless loop. Built from the model dataclasses so these tests do not depend on s
 
 from __future__ import annotations
 
+import networkx as nx
+
+from analyzer.decompose.tables import table_uses
 from analyzer.model import (
     CallSite,
     Cluster,
@@ -136,8 +139,8 @@ def make_decomposition(codebase: CodeBase | None = None, services: dict | None =
     services = services or SERVICES
     all_calls = tuple(sorted({c for m in codebase.modules for c in m.calls},
                              key=lambda c: (c.path, c.line, c.caller, c.callees)))
-    graph = CodeGraph(codebase=codebase, functions=None, modules=None, module_metrics={},
-                      data_access=DATA, calls=all_calls)
+    graph = CodeGraph(codebase=codebase, functions=nx.DiGraph(), modules=nx.DiGraph(), data_access=DATA,
+                      calls=all_calls)
     clusters = tuple(
         Cluster(name=name, kind="shared" if name == "shared-kernel" else "service", modules=modules,
                 loc=sum(codebase.module(m).loc for m in modules))
@@ -145,5 +148,6 @@ def make_decomposition(codebase: CodeBase | None = None, services: dict | None =
     )
     assignment = {m: name for name, modules in services.items() for m in modules}
     return Decomposition(graph=graph, clusters=clusters, assignment=assignment,
-                         metrics={"modularity": 0.41, "sm": 0.3, "icp": 0.2, "ifn": 1.5, "ned": 0.8}, why={})
+                         metrics={"modularity": 0.41, "sm": 0.3, "icp": 0.2, "ifn": 1.5, "ned": 0.8}, why={},
+                         tables=table_uses(DATA, assignment))
 

@@ -11,6 +11,8 @@ from analyzer.model import CallSite, CodeBase, Import
 from analyzer.recommend.boundaries import find_boundaries, payload_kind
 from analyzer.rules import load_policy
 
+POLICY = load_policy().boundaries
+
 
 def calls_by_callee(boundaries):
     return {c.callee: c for b in boundaries for c in b.calls}
@@ -19,19 +21,19 @@ def calls_by_callee(boundaries):
 def test_used_return_value_is_sync_http_with_the_evidence(shop_decomposition):
     call = calls_by_callee(find_boundaries(shop_decomposition))["shop.pricing.service.quote"]
     assert (call.style, call.channel, call.path, call.line) == ("sync", "http", ORDERS, 12)
-    assert call.reasons[0] == "return value assigned (`pricing.quote(…)`)"
+    assert call.reasons[0] == POLICY.usage_reasons["assigned"].format(expr="pricing.quote")
 
 
 def test_delay_is_a_single_consumer_command_on_sqs(shop_decomposition):
     call = calls_by_callee(find_boundaries(shop_decomposition))["shop.notifications.handlers.send_receipt"]
     assert (call.style, call.channel) == ("async", "sqs")
-    assert call.reasons == ("deferred with .delay()", "a command to a single consumer service (notifications)")
+    assert call.reasons == (POLICY.deferral_reasons["delay"], "a command to a single consumer service (notifications)")
 
 
 def test_stock_adjusted_in_a_loop_needs_fifo(shop_decomposition):
     call = calls_by_callee(find_boundaries(shop_decomposition))["shop.inventory.service.adjust_stock"]
     assert (call.style, call.channel) == ("async", "sqs-fifo")
-    assert "return value discarded (`inventory.adjust_stock(…)`)" in call.reasons
+    assert POLICY.usage_reasons["discarded"].format(expr="inventory.adjust_stock") in call.reasons
     assert "called in a loop: successive updates of the same entity, order matters" in call.reasons
     assert any("touches stock" in r for r in call.reasons)
 
@@ -107,12 +109,12 @@ def test_type_checking_import_between_services_is_never_a_boundary():
 
 def test_large_argument_gets_a_claim_check_warning_against_the_channel_limit(shop_decomposition):
     media = next(b for b in find_boundaries(shop_decomposition) if b.target == "media")
-    [warning] = media.extra["payload_warnings"]
-    assert warning["argument"] == "df"
-    assert (warning["channel"], warning["limit"], warning["limit_value"]) == ("sqs", "sqs.message_size", "1,024 KiB")
-    assert warning["remedy"] == "claim check: put it in S3, send the key"
-    assert warning["source"].startswith("https://docs.aws.amazon.com/")
-    assert "payload_warnings" not in next(b for b in find_boundaries(shop_decomposition) if b.target == "pricing").extra
+    [warning] = media.payload_warnings
+    assert warning.argument == "df"
+    assert (warning.channel, warning.limit, warning.limit_value) == ("sqs", "sqs.message_size", "1,024 KiB")
+    assert warning.remedy == POLICY.payload_remedy
+    assert warning.source.startswith("https://docs.aws.amazon.com/")
+    assert next(b for b in find_boundaries(shop_decomposition) if b.target == "pricing").payload_warnings == ()
 
 
 def test_boundaries_are_grouped_sorted_and_stable(shop_decomposition):
@@ -142,5 +144,5 @@ def test_a_boundary_lists_every_channel_of_its_calls_with_counts(shop_decomposit
     ("customer_name", ""),
 ])
 def test_payload_warnings_only_for_arguments_that_can_carry_data(argument, kind):
-    rules = load_policy()["boundaries"]["payload"]
+    rules = POLICY.payload
     assert payload_kind(argument, rules, frozenset({"order"})) == kind

@@ -7,7 +7,9 @@ import json
 
 from shop_fixture import make_decomposition
 
-from analyzer.recommend import recommend, table_usage
+from analyzer.decompose.tables import table_uses
+from analyzer.model import TableUse
+from analyzer.recommend import recommend
 
 
 def plan_json(plan) -> str:
@@ -36,16 +38,17 @@ def test_tables_owned_and_shared_and_the_data_map(shop_decomposition):
     assert by_name["orders"].tables == ("orders",)
     assert by_name["inventory"].tables == ("stock",)
     assert by_name["reporting"].tables == ()
-    assert by_name["reporting"].extra["tables_shared"] == ["orders"]
-    assert plan.extra["data"] == {"orders": {"owner": "orders", "used_by": ["reporting"]},
-                                  "stock": {"owner": "inventory", "used_by": []}}
+    assert by_name["reporting"].tables_shared == ("orders",)
+    assert plan.data == {"orders": TableUse("orders", ("reporting",)), "stock": TableUse("inventory")}
 
 
-def test_decompose_table_claims_win_over_the_defining_module(shop_decomposition):
-    claimed = dataclasses.replace(shop_decomposition, clusters=tuple(
-        dataclasses.replace(c, tables=("orders",)) if c.name == "reporting" else c
-        for c in shop_decomposition.clusters))
-    assert table_usage(claimed)["orders"] == {"owner": "reporting", "used_by": ["orders"]}
+def test_the_service_defining_a_model_owns_its_table_even_when_another_writes_it_more(shop_decomposition):
+    writes = tuple(dataclasses.replace(a, module="shop.reporting.export", mode="write", via="save", line=20 + n)
+                   for n, a in enumerate([shop_decomposition.graph.data_access[2]] * 3))
+    uses = table_uses((*shop_decomposition.graph.data_access, *writes), shop_decomposition.assignment)
+    assert uses["orders"] == TableUse("orders", ("reporting",))
+    undefined = [a for a in (*shop_decomposition.graph.data_access, *writes) if a.via != "define"]
+    assert table_uses(undefined, shop_decomposition.assignment)["orders"] == TableUse("reporting", ("orders",))
 
 
 def test_plan_carries_source_metrics_waves_risks_and_entry_points(shop_decomposition):
@@ -55,11 +58,11 @@ def test_plan_carries_source_metrics_waves_risks_and_entry_points(shop_decomposi
     assert plan.metrics["modularity"] == 0.41
     assert sorted(n for w in plan.waves for n in w.services) == [
         "inventory", "media", "notifications", "orders", "pricing", "reporting"]
-    assert [r["service"] for r in plan.extra["risks"]] == [s.name for s in plan.services if s.kind == "service"]
+    assert all(s.risk is not None for s in plan.services if s.kind == "service")
     orders = next(s for s in plan.services if s.name == "orders")
     assert [(e.kind, e.detail) for e in orders.entry_points] == [("http", "POST /orders"),
                                                                 ("http", "DELETE /orders/<id>")]
-    assert orders.extra["effort"]["size"] in {"S", "M", "L", "XL"}
+    assert orders.effort is not None and orders.effort.size in {"S", "M", "L", "XL"}
 
 
 def test_same_input_gives_an_identical_plan():

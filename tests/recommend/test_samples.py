@@ -71,3 +71,16 @@ def test_every_cited_path_and_line_exists_in_the_sample(name):
     plan = analyzed(name, False)
     assert plan.boundaries and any(s.target and s.target.reasons for s in plan.services)
     assert missing_evidence(plan, SAMPLES / name) == []
+
+
+def test_every_cross_service_foreign_key_of_the_clinic_is_a_data_boundary_with_its_pattern():
+    plan = analyzed("clinic", pinned=False)
+    links = {(b.source, b.target, link.path, link.line): b.pattern
+             for b in plan.data_boundaries for link in b.links if link.kind == "relation"}
+    for fk in truth_of("clinic")["foreign_keys"]:
+        key = (fk["source"], fk["target"], fk["path"], fk["line"])
+        assert key in links, f"foreign key {key} is not a data boundary"
+        assert links[key] in ("read-model", "transitional-join", "owner-api", "sync-lookup")
+    by_pair = {(b.source, b.target): b for b in plan.data_boundaries}
+    assert by_pair[("billing", "patients")].pattern == "transitional-join"  # its SQL joins invoices and patients
+    assert by_pair[("insurance", "patients")].pattern == "read-model"

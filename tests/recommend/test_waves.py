@@ -58,31 +58,31 @@ def test_the_transactional_core_is_held_back_with_its_figures():
     last = plan.waves[-1]
     assert (last.kind, last.services) == ("hold", ("core",))
     assert "core is called synchronously by 3 of 5 services over 18 call sites and shares 1 tables" in last.rationale
-    assert plan.verdict["kind"] == "extract"
-    assert plan.verdict["summary"] == "Extract in waves: 5 of 6 services can move out; hold back core."
+    assert plan.verdict.kind == "extract"
+    assert plan.verdict.summary == "Extract in waves: 5 of 6 services can move out; hold back core."
 
 
 def test_a_codebase_in_one_big_synchronous_cycle_is_told_to_modularise_first():
     names = ["a", "b", "c", "d"]
     boundaries = tuple(sync(x, y) for x, y in zip(names, names[1:] + names[:1], strict=True))
     plan = plan_waves([service(n, shared=("t",)) for n in names], boundaries)
-    assert plan.verdict["kind"] == "modularise-first"
-    assert plan.verdict["summary"].startswith("Modularise in place first: 4 of 4 services call each other "
+    assert plan.verdict.kind == "modularise-first"
+    assert plan.verdict.summary.startswith("Modularise in place first: 4 of 4 services call each other "
                                               "synchronously in cycles and 1 tables are shared")
-    assert plan.verdict["figures"]["calls_to_make_async"] == 1
+    assert plan.verdict.figures.calls_to_make_async == 1
 
 
 def test_effort_sizes_are_ranked_within_the_codebase_and_capped_by_their_points():
     boundaries = (sync("orders", "pricing", count=3), asynchronous("orders", "mail"))
     small = effort(service("mail", 80), boundaries)
-    assert small == {"loc": 80, "call_sites_to_replace": 1, "sync_call_sites": 0, "shared_tables_to_split": [],
-                     "points": 0.41}
+    assert (small.loc, small.call_sites_to_replace, small.sync_call_sites, small.shared_tables_to_split,
+            small.points) == (80, 1, 0, (), 0.41)
     efforts = {name: effort(service(name, loc), boundaries)
                for name, loc in (("mail", 80), ("pricing", 900), ("orders", 5000), ("tax", 20000))}
-    sizes = {name: e["size"] for name, e in rank_sizes(efforts).items()}
+    sizes = {name: e.size for name, e in rank_sizes(efforts).items()}
     assert sizes == {"mail": "S", "pricing": "S", "orders": "L", "tax": "XL"}
     tiny = {name: effort(service(name, loc), ()) for name, loc in (("a", 10), ("b", 20), ("c", 30), ("d", 40))}
-    assert {e["size"] for e in rank_sizes(tiny).values()} == {"S"}
+    assert {e.size for e in rank_sizes(tiny).values()} == {"S"}
 
 
 def test_risk_is_ranked_against_the_other_services_and_says_why():
@@ -91,15 +91,15 @@ def test_risk_is_ranked_against_the_other_services_and_says_why():
     facts = [service(n, shared=("prices",) if n == "pricing" else ()) for n in names]
     entangled = measure(facts, boundaries)
     ranking = [e.score for e in entangled.values()]
-    levels = {f.name: risk(f, entangled[f.name], ranking)["level"] for f in facts}
+    levels = {f.name: risk(f, entangled[f.name], ranking).level for f in facts}
     assert levels == {"pricing": "high", "orders": "high", "cart": "medium", "checkout": "medium",
                       "mail": "low", "search": "low"}
     high = risk(facts[0], entangled["pricing"], ranking)
-    assert "called synchronously by 3 service(s): cart, checkout, orders" in high["causes"]
-    assert "1 shared table(s) to split: prices" in high["causes"]
-    assert high["basis"].startswith("entanglement 5.73, more than 83% of this codebase's services")
+    assert "called synchronously by 3 service(s): cart, checkout, orders" in high.causes
+    assert "1 shared table(s) to split: prices" in high.causes
+    assert high.basis.startswith("entanglement 5.73, more than 83% of this codebase's services")
     shaky = risk(service("mail", confidence=0.55), entangled["mail"], ranking)
-    assert shaky["level"] == "low" and "borderline" in shaky["causes"][0]
+    assert shaky.level == "low" and "borderline" in shaky.causes[0]
 
 
 def test_shop_waves_cover_every_service_once_and_move_orders_after_notifications(shop_decomposition):

@@ -5,8 +5,19 @@ from __future__ import annotations
 import re
 
 import pytest
+import yaml
 
-from analyzer.rules import installed_size_mb, limit, limit_bytes, load_limits, load_policy, load_trait_rules
+from analyzer.errors import ConfigError
+from analyzer.rules import (
+    RULES_DIR,
+    installed_size_mb,
+    limit,
+    limit_bytes,
+    load_limits,
+    load_policy,
+    load_trait_rules,
+)
+from analyzer.rules.policy import parse_policy
 
 EXPECTED = {
     "lambda.timeout": (900, "s"),
@@ -56,13 +67,44 @@ def test_sizes_convert_to_bytes_and_unknown_keys_name_the_valid_ones():
 
 
 def test_policy_names_only_existing_limits():
-    policy = load_policy()
     keys = {item.key for item in load_limits()}
-    named = [spec["limit"] for spec in policy["targets"]["rules"].values() if "limit" in spec]
-    named += list(policy["boundaries"]["payload_limits"].values())
-    assert set(named) <= keys
+    assert set(load_policy().limit_keys()) <= keys
     rules = [rule.above_limit for rule in load_trait_rules() if rule.above_limit]
     assert set(rules) <= keys
+
+
+def policy_with(change) -> object:
+    data = yaml.safe_load((RULES_DIR / "recommend.yml").read_text(encoding="utf-8"))
+    change(data)
+    return data
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda d: d["targets"].update(fargate_threshold="high"),
+     "recommend.yml: targets.fargate_threshold must be a number."),
+    (lambda d: d["waves"]["risk"].pop("high_share"), "recommend.yml: waves.risk has no 'high_share'."),
+    (lambda d: d["boundaries"].update(fanout_typo=2), "recommend.yml: boundaries has unknown key(s) fanout_typo."),
+    (lambda d: d["targets"]["rules"]["gpu"].update(weight=True),
+     "recommend.yml: targets.rules.gpu.weight must be a number."),
+    (lambda d: d["waves"]["effort"].update(sizes=[[0, "S"], ["M"]]),
+     "recommend.yml: waves.effort.sizes must be a list of [smallest points, size] pairs."),
+    (lambda d: d["runtime"]["remedies"].pop("cache"),
+     "recommend.yml: runtime.remedies must have exactly the keys batch, cache, event."),
+    (lambda d: d["runtime"].update(hot_calls_per_request=0),
+     "recommend.yml: runtime.hot_calls_per_request must be greater than 0."),
+])
+def test_a_policy_mistake_is_one_sentence_naming_the_key(change, message):
+    with pytest.raises(ConfigError) as raised:
+        parse_policy(policy_with(change))
+    assert str(raised.value) == message
+
+
+def test_the_policy_loads_into_typed_tables():
+    policy = load_policy()
+    assert policy.targets.rules["long-running-loop"].limit == "lambda.timeout"
+    assert "df" in policy.boundaries.payload.data_words and policy.boundaries.payload.content_patterns[0].search("f.read()")
+    assert [label for _, label in policy.waves.effort.sizes] == ["S", "M", "L", "XL"]
+    assert policy.runtime.hot_calls_per_request == 10 and "get" in policy.runtime.read_words
 
 
 def test_heavy_packages_are_counted_once_with_what_they_pull_in():

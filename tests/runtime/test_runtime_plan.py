@@ -36,7 +36,7 @@ def runtime_plan(recording):
 
 
 def test_the_fixture_is_clustered_module_by_module(static_plan):
-    placements = [why for s in static_plan.services for why in s.extra.get("placement", {}).values()]
+    placements = [why for s in static_plan.services for why in s.placement.values()]
     assert not any(why.startswith("app package") for why in placements)
 
 
@@ -98,6 +98,9 @@ def test_runtime_fields_round_trip_through_plan_json(runtime_plan):
     data = plan_to_dict(runtime_plan)
     validate_plan_dict(data)
     assert render_json(plan_from_dict(data)) == render_json(runtime_plan)
+    assert plan_from_dict(data).runtime == runtime_plan.runtime
+    assert any(link.calls_observed is not None
+               for s in plan_from_dict(data).services for links in s.why.values() for link in links)
     assert data["runtime"]["calls_observed"] == runtime_plan.runtime.calls_observed
 
 

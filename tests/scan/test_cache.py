@@ -183,7 +183,7 @@ def test_codec_round_trips_records_tuples_lists_and_dicts():
         model.Definition("m.f", "function", "m", "m.py", 1, 2, 2, attributes=(("a", "b"),)),)),),
         skipped=(model.Skipped("x.py", "bad"),), cochange=(("a.py", "b.py", 2),))
     assert codec.loads(codec.dumps(value), model.CodeBase) == value
-    mixed = {"list": [1, (2, [3])], "none": None, "float": 1.5, "text": "é"}
+    mixed = {"list": [1, (2, [3])], "none": None, "float": 1.5, "text": "é", "names": frozenset({"b", "a"})}
     decoded = codec.loads(codec.dumps(mixed))
     assert decoded == mixed and type(decoded["list"]) is list and type(decoded["list"][1][1]) is list
 

@@ -168,9 +168,10 @@ def test_self_cls_and_super_follow_the_c3_mro_of_a_diamond(callgraph):
         "shapes.Base.create": ["shapes.Base.defaults"],
         # a Diamond calls describe(), so self.name() there also reaches Left.name (Diamond's MRO)
         "shapes.Base.describe": ["shapes.Base.name", "shapes.Left.name"],
-        "shapes.Diamond.show": ["shapes.Base.describe", "shapes.Left.name"],
-        "shapes.Left.name": ["shapes.Base.name"],
-        "shapes.Right.name": ["shapes.Base.name"],
+        # super() is itself a call to the builtin, as PyCG counts it
+        "shapes.Diamond.show": ["<builtin>.super", "shapes.Base.describe", "shapes.Left.name"],
+        "shapes.Left.name": ["<builtin>.super", "shapes.Base.name"],
+        "shapes.Right.name": ["<builtin>.super", "shapes.Base.name"],
     }
 
 
@@ -326,14 +327,39 @@ def test_nested_functions_are_named_outer_inner(callgraph):
     """}) == {"jobs.outer": ["jobs.outer.inner"], "jobs.outer.inner": ["jobs.outer.inner.innermost"]}
 
 
-def test_calls_inside_lambdas_belong_to_the_enclosing_function(callgraph):
+def test_lambdas_are_call_graph_nodes_named_as_pycg_names_them(callgraph):
     assert callgraph({"sort.py": """
         def weight(item):
             pass
 
         def rank(items):
             return sorted(items, key=lambda item: weight(item))
-    """}) == {"sort.rank": ["<builtin>.sorted", "sort.weight"]}
+
+        double = lambda x: x * 2
+        inc = lambda x: x + 1
+        double(inc(1))
+    """}) == {
+        "sort": ["sort.<lambda1>", "sort.<lambda2>"],
+        # sorted() calls its key: PyCG counts that as an edge from the caller
+        "sort.rank": ["<builtin>.sorted", "sort.rank.<lambda1>"],
+        "sort.rank.<lambda1>": ["sort.weight"],
+    }
+
+
+def test_calls_inside_lambdas_belong_to_the_enclosing_function_in_the_plan(scanned):
+    codebase = scanned({"sort.py": """
+        def weight(item):
+            pass
+
+        def rank(items):
+            return sorted(items, key=lambda item: weight(item))
+    """})
+    module = codebase.module("sort")
+    assert sorted((c.caller, c.lambda_scope, c.callees) for c in module.calls) == [
+        ("sort.rank", "", ("<builtin>.sorted", "sort.rank.<lambda1>")),
+        ("sort.rank", "sort.rank.<lambda1>", ("sort.weight",)),
+    ]
+    assert [d.qualname for d in module.definitions] == ["sort.weight", "sort.rank"]
 
 
 def test_builtins_unless_shadowed(callgraph):
@@ -439,3 +465,310 @@ def test_type_checking_imports_are_flagged_and_produce_no_calls(scanned):
                        ("shop.billing.Invoice", True, True), ("shop.billing", True, True)}
     assert [c for c in orders.calls if any(callee.startswith("shop.") for callee in c.callees)] == []
     assert [(u.symbol, u.context) for u in orders.uses] == [("shop.billing.Invoice", ":annotation")]
+
+
+# --------------------------------------------------------------------------- issue 12: PyCG's gaps
+
+
+def test_raise_instantiates_the_exception_class(callgraph):
+    assert callgraph({"errors.py": """
+        class NotFound(Exception):
+            def __init__(self):
+                pass
+
+        class Outer:
+            class Conflict(Exception):
+                def __init__(self):
+                    pass
+
+        class Plain(Exception):
+            pass
+
+        def by_name():
+            raise NotFound
+
+        def by_alias():
+            error = NotFound
+            raise error
+
+        def nested():
+            raise Outer.Conflict
+
+        def called():
+            raise NotFound() from None
+
+        def without_init():
+            raise Plain
+
+        def builtin():
+            raise ValueError
+    """}) == {
+        "errors.by_alias": ["errors.NotFound.__init__"],
+        "errors.by_name": ["errors.NotFound.__init__"],
+        "errors.called": ["errors.NotFound.__init__"],
+        "errors.nested": ["errors.Outer.Conflict.__init__"],
+    }
+
+
+def test_functions_stored_in_dicts_by_key(callgraph):
+    assert callgraph({"table.py": """
+        def first():
+            pass
+
+        def second():
+            pass
+
+        def added():
+            table = {}
+            table["b"] = first
+            table["b"]()
+
+        def replaced():
+            table = {"a": first}
+            table["a"] = second
+            table["a"]()
+
+        def nested():
+            table = {"a": {"b": first}}
+            table["a"]["b"] = second
+            table["a"]["b"]()
+
+        def updated():
+            table = {"a": first}
+            table.update({"a": second})
+            table["a"]()
+
+        def coerced():
+            table = {1: first, "1": second}
+            table[1]()
+
+        def by_key():
+            table = {first: second}
+            table[first]()
+
+        def any_key(key):
+            table = {"a": first, "b": second}
+            table[key]()
+    """}) == {
+        "table.added": ["table.first"],
+        "table.any_key": ["table.first", "table.second"],
+        "table.by_key": ["table.second"],
+        "table.coerced": ["table.first"],
+        "table.nested": ["table.second"],
+        "table.replaced": ["table.second"],
+        "table.updated": ["table.second"],
+    }
+
+
+def test_stores_from_a_function_reach_the_module_dict(callgraph):
+    assert callgraph({"registry.py": """
+        def handler():
+            pass
+
+        def register(key="a"):
+            registry[key] = handler
+
+        registry = {}
+        register()
+        registry["a"]()
+    """}) == {"registry": ["registry.handler", "registry.register"]}
+
+
+def test_functions_in_lists_by_position_slice_and_append(callgraph):
+    assert callgraph({"steps.py": """
+        def one():
+            pass
+
+        def two():
+            pass
+
+        def three():
+            pass
+
+        def four():
+            pass
+
+        steps = [one, two, three]
+        steps[1]()
+        steps[1:3][1]()
+
+        slots = [None]
+        slots[0] = four
+        slots[0]()
+
+        hooks = []
+        hooks.append(one)
+        for hook in hooks:
+            hook()
+    """}) == {"steps": ["<builtin>.list.append", "steps.four", "steps.one", "steps.three", "steps.two"]}
+
+
+def test_a_slice_keeps_only_the_elements_in_it(callgraph):
+    assert callgraph({"steps.py": """
+        def one():
+            pass
+
+        def two():
+            pass
+
+        def three():
+            pass
+
+        rest = [one, two, three][1:]
+        rest[0]()
+    """}) == {"steps": ["steps.two"]}
+
+
+def test_lambdas_flow_into_parameters_and_out_of_returns(callgraph):
+    assert callgraph({"lam.py": """
+        def apply(fn, value):
+            return fn(value)
+
+        def make():
+            return lambda y: y
+
+        apply(lambda x: x + 1, 2)
+        make()(3)
+    """}) == {
+        "lam": ["lam.<lambda1>", "lam.apply", "lam.make", "lam.make.<lambda1>"],
+        "lam.apply": ["lam.<lambda1>"],
+    }
+
+
+def test_consuming_a_generator_calls_what_it_yields(callgraph):
+    assert callgraph({"gen.py": """
+        def task():
+            pass
+
+        def other():
+            pass
+
+        def tasks():
+            yield task
+
+        def delegated():
+            yield from [other]
+
+        for job in tasks():
+            job()
+        for job in delegated():
+            job()
+    """}) == {"gen": ["gen.delegated", "gen.other", "gen.task", "gen.tasks"]}
+
+
+def test_functions_passed_to_map_and_sorted_are_called(callgraph):
+    assert callgraph({"hof.py": """
+        def double(x):
+            return x
+
+        def key(x):
+            return x
+
+        def factory(x):
+            def made():
+                pass
+            return made
+
+        list(map(double, [1, 2]))
+        sorted([3, 1], key=key)
+        for made in map(factory, [1]):
+            made()
+    """}) == {
+        "hof": ["<builtin>.list", "<builtin>.map", "<builtin>.sorted", "hof.double", "hof.factory",
+                "hof.factory.made", "hof.key"],
+    }
+
+
+def test_a_decorator_that_returns_a_wrapper(callgraph):
+    assert callgraph({"deco.py": """
+        def logged(func):
+            def wrapper():
+                return func()
+            return wrapper
+
+        @logged
+        def work():
+            pass
+
+        def caller():
+            work()
+    """}) == {
+        "deco": ["deco.logged"],
+        # the wrapper runs first and calls the function; the plan keeps the direct edge too
+        "deco.caller": ["deco.logged.wrapper", "deco.work"],
+        "deco.logged.wrapper": ["deco.work"],
+    }
+
+
+def test_a_rebound_name_reaches_only_what_it_holds_at_each_use(callgraph):
+    assert callgraph({"flow.py": """
+        def first(f):
+            return f
+
+        def second(f):
+            return f
+
+        def a():
+            pass
+
+        def b():
+            pass
+
+        decorate = first
+        decorate = second
+
+        @decorate
+        def decorated():
+            pass
+
+        def straight():
+            handler = a
+            handler()
+
+        def rebound():
+            handler = a
+            handler = b
+            handler()
+
+        def branches(flag):
+            handler = a
+            if flag:
+                handler = b
+            handler()
+
+        def looped(items):
+            handler = a
+            for item in items:
+                handler()
+                handler = b
+    """}) == {
+        "flow": ["flow.second"],
+        "flow.branches": ["flow.a", "flow.b"],
+        "flow.looped": ["flow.a", "flow.b"],
+        "flow.rebound": ["flow.b"],
+        "flow.straight": ["flow.a"],
+    }
+
+
+def test_parameter_defaults_are_values_of_the_parameter(callgraph):
+    assert callgraph({"defaults.py": """
+        def fallback():
+            pass
+
+        def run(callback=fallback):
+            callback()
+
+        run()
+    """}) == {"defaults": ["defaults.run"], "defaults.run": ["defaults.fallback"]}
+
+
+def test_partial_stands_for_the_function_it_wraps(callgraph):
+    assert callgraph({"part.py": """
+        from functools import partial
+
+        def send(channel, message):
+            pass
+
+        send_email = partial(send, "email")
+        send_email("hi")
+    """}) == {"part": ["functools.partial", "part.send"]}

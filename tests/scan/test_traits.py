@@ -280,7 +280,7 @@ def test_hits_are_sorted_and_unique_and_odd_source_does_not_raise():
 
 
 def test_every_trait_rule_has_a_target_weight_and_every_package_a_size():
-    policy = load_policy()["targets"]["rules"]
+    policy = load_policy().targets.rules
     traits = {r.id for r in load_trait_rules() if not r.entry_kind}
     assert traits == set(policy)
     assert all(package.mb > 0 for package in heavy_packages().values())

@@ -31,14 +31,14 @@ def ui_roots(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.Monke
     return roots
 
 
-def make_service(name: str, modules: list[str], compute: str | None = "lambda", **extra) -> Service:
+def make_service(name: str, modules: list[str], compute: str | None = "lambda", **fields) -> Service:
     target = None if compute is None else Target(compute, 0.8, (
         Reason("short-requests", "every entry point answers an HTTP request",
                (Evidence(f"{modules[0].replace('.', '/')}.py", 2),)),))
     return Service(
         name=name, kind="service" if compute else "shared", modules=tuple(modules), loc=10 * len(modules),
-        tables=tuple(extra.pop("tables", ())),
-        entry_points=tuple(extra.pop("entry_points", ())), target=target, extra=extra,
+        tables=tuple(fields.pop("tables", ())),
+        entry_points=tuple(fields.pop("entry_points", ())), target=target, **fields,
     )
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+
 from analyzer.ui.excerpt import read_excerpt
 from analyzer.ui.servicemap import service_map_dot
 
@@ -46,3 +49,12 @@ def test_excerpt_refuses_paths_outside_the_root_and_missing_lines(tmp_path):
     assert read_excerpt(tmp_path / "root", "../secret.py", 1) is None
     assert read_excerpt(tmp_path / "root", "a.py", 99) is None
     assert read_excerpt(tmp_path / "root", "missing.py", 1) is None
+
+
+def test_a_service_named_with_a_bracket_still_draws(make_plan, make_service):
+    plan = make_plan([make_service("]", ["a.b"]), make_service("[x", ["a.c"])])
+    dot = service_map_dot(plan)
+    assert "<b>&#93;</b>" in dot and "<b>&#91;x</b>" in dot
+    if shutil.which("dot"):
+        done = subprocess.run(["dot", "-Tplain"], input=dot.encode(), capture_output=True, check=False)
+        assert done.returncode == 0, done.stderr.decode()

@@ -9,22 +9,33 @@ exit each process writes one plain JSON file of call counts between functions wh
 under the analyzed folder; nothing else is recorded.
 """
 
+from __future__ import annotations
+
 import atexit
 import json
 import os
 import sys
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the aliases exist for the type checker only: the hook runs on any Python 3
+    from collections.abc import Callable
+
+    Key = tuple[str, int, str]  # (path under the folder, first line, qualified name)
+    Figures = tuple[int, float]  # (count, seconds)
+    Collect = Callable[[], tuple[dict[Key, Figures], dict[tuple[Key, Key], Figures]]]
+    Relative = Callable[[str], "str | None"]
 
 
-def _start():
+def _start() -> None:
     root = os.environ.get("STRANGLER_RECORD_ROOT", "")
     folder = os.environ.get("STRANGLER_RECORD_DIR", "")
     if not root or not folder:
         return
     root = os.path.realpath(root)
     prefix = root.rstrip(os.sep) + os.sep
-    inside = {}
+    inside: dict[str, str] = {}
 
-    def relative(filename):
+    def relative(filename: str) -> str | None:
         """The file's path under the analyzed folder (POSIX), or None for code elsewhere."""
         known = inside.get(filename)
         if known is None:
@@ -39,10 +50,10 @@ def _start():
         collect = _profile(relative)
         hook = "cProfile"
 
-    def write():
+    def write() -> None:
         functions, calls = collect()
-        index = {}
-        rows = []
+        index: dict[Key, int] = {}
+        rows: list[list[Any]] = []
         for key in sorted(set(functions) | {k for pair in calls for k in pair}):
             index[key] = len(rows)
             runs, seconds = functions.get(key, (0, 0.0))
@@ -62,18 +73,20 @@ def _start():
     atexit.register(write)
 
 
-def _profile(relative):
+def _profile(relative: Relative) -> Collect:
     """cProfile's C hook (the one sys.setprofile installs) counts every call; kept: calls inside the folder."""
     import cProfile
 
     profiler = cProfile.Profile()
     profiler.enable()
 
-    def collect():
+    def collect() -> tuple[dict[Key, Figures], dict[tuple[Key, Key], Figures]]:
         profiler.disable()
         profiler.create_stats()
-        functions, calls = {}, {}
-        for (file, line, name), (_, count, _, cumulative, callers) in profiler.stats.items():
+        functions: dict[Key, Figures] = {}
+        calls: dict[tuple[Key, Key], Figures] = {}
+        stats: dict[Key, Any] = getattr(profiler, "stats")  # noqa: B009 (create_stats sets it; typeshed omits it)
+        for (file, line, name), (_, count, _, cumulative, callers) in stats.items():
             path = relative(file)
             if path is None:
                 continue
@@ -88,32 +101,35 @@ def _profile(relative):
     return collect
 
 
-def _monitor(relative):
+def _monitor(relative: Relative) -> Collect:
     """A PY_START callback that returns DISABLE for code outside the folder, so only the
     project's own functions cost anything; the caller is the nearest project frame above."""
-    monitoring = sys.monitoring
+    monitoring: Any = getattr(sys, "monitoring")  # noqa: B009 (3.12+; the type checker targets 3.10)
     tool = monitoring.PROFILER_ID
     monitoring.use_tool_id(tool, "strangler-record")
-    runs, calls, keys = {}, {}, {}
+    runs: dict[Key, int] = {}
+    calls: dict[tuple[Key, Key], int] = {}
+    keys: dict[Any, Key] = {}
+    outside: Key = ("", 0, "")  # the key of code outside the folder: its path is empty
     disable = monitoring.DISABLE
     getframe = sys._getframe
 
-    def key_of(code):
+    def key_of(code: Any) -> Key:
         key = keys.get(code)
         if key is None:
             path = relative(code.co_filename)
-            key = keys[code] = (path, code.co_firstlineno, code.co_qualname) if path else False
+            key = keys[code] = (path, code.co_firstlineno, code.co_qualname) if path else outside
         return key
 
-    def started(code, offset):
+    def started(code: Any, offset: int) -> Any:
         key = key_of(code)
-        if not key:
+        if not key[0]:
             return disable
         runs[key] = runs.get(key, 0) + 1
         frame = getframe(1).f_back
         while frame is not None:
             caller = key_of(frame.f_code)
-            if caller:
+            if caller[0]:
                 pair = (caller, key)
                 calls[pair] = calls.get(pair, 0) + 1
                 break
@@ -123,7 +139,7 @@ def _monitor(relative):
     monitoring.register_callback(tool, monitoring.events.PY_START, started)
     monitoring.set_events(tool, monitoring.events.PY_START)
 
-    def collect():
+    def collect() -> tuple[dict[Key, Figures], dict[tuple[Key, Key], Figures]]:
         monitoring.set_events(tool, 0)
         monitoring.free_tool_id(tool)
         return ({k: (n, 0.0) for k, n in runs.items()}, {pair: (n, 0.0) for pair, n in calls.items()})
@@ -131,7 +147,7 @@ def _monitor(relative):
     return collect
 
 
-def _chain():
+def _chain() -> None:
     """Run the sitecustomize this one shadows, if the environment has one."""
     import importlib.machinery
     import importlib.util

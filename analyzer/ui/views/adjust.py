@@ -6,6 +6,7 @@ already shows the new plan, its metric deltas and the list of what changed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import pandas as pd
@@ -15,6 +16,7 @@ from analyzer.errors import OverridesError
 from analyzer.model import Plan
 from analyzer.ui import edits, state
 from analyzer.ui.changes import PlanChanges
+from analyzer.ui.edits import Adjustments
 from analyzer.ui.views.common import changes_list, feedback, headline_metrics
 from analyzer.ui.views.overview import SERVICE_PICK
 
@@ -78,7 +80,7 @@ def _service_names(plan: Plan) -> list[str]:
 
 
 def _move_editor(plan: Plan, names: list[str]) -> None:
-    homes = edits.module_homes(plan)
+    homes = plan.module_services()
     order = {name: i for i, name in enumerate(names)}
     rows = sorted(homes.items(), key=lambda item: (order.get(item[1], len(order)), item[0]))
     st.session_state[EDITOR_ROWS] = rows
@@ -153,13 +155,13 @@ def editor_key() -> str:
 
 
 def _on_merge() -> None:
-    source, into = st.session_state.get(MERGE_FROM), st.session_state.get(MERGE_INTO)
+    source, into = str(st.session_state.get(MERGE_FROM)), str(st.session_state.get(MERGE_INTO))
     _adjust(lambda adjustments, plan: edits.merge_services(adjustments, plan, source, into),
             f"merged {source} into {into}")
 
 
 def _on_rename() -> None:
-    old, new = st.session_state.get(RENAME_FROM), (st.session_state.get(RENAME_TO) or "").strip()
+    old, new = str(st.session_state.get(RENAME_FROM)), str(st.session_state.get(RENAME_TO) or "").strip()
 
     def follow_rename() -> None:
         st.session_state[RENAME_TO] = ""
@@ -182,7 +184,8 @@ def _on_services() -> None:
     _adjust(lambda adjustments, plan: replace(adjustments, services=value), label)
 
 
-def _adjust(change, label: str, on_success=None) -> None:
+def _adjust(change: Callable[[Adjustments, Plan], Adjustments], label: str,
+            on_success: Callable[[], None] | None = None) -> None:
     """Build the new adjustments from the current ones and apply them, or show why not."""
     try:
         adjusted = change(state.current(), state.current_plan())

@@ -38,8 +38,10 @@ def headline_metrics(plan: Plan, before: Plan | None, keys: tuple[str, ...] | No
         metric_row(quality, changed)
 
 
-def changes_list(label: str, changes: PlanChanges, shown: int = 6) -> None:
+def changes_list(label: str, changes: PlanChanges | None, shown: int = 6) -> None:
     """The last change: a one-line count, the first few changes, the rest folded away."""
+    if changes is None:
+        return
     lines = changes.lines(limit=10_000)
     if not lines:
         st.caption(f"Last change: {md_text(label)}. The plan came out the same.")

@@ -71,7 +71,7 @@ def _on_overrides_upload() -> None:
     if upload is None:
         return
     plan = state.current_plan()
-    homes = edits.module_homes(plan)
+    homes = plan.module_services()
     try:
         with tempfile.TemporaryDirectory(prefix="strangler-overrides-") as folder:
             path = Path(folder) / "plan.xlsx"

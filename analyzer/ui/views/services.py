@@ -27,7 +27,7 @@ def render(plan: Plan, root: Path) -> None:
     if st.session_state.get(SERVICE_PICK) not in by_name:
         st.session_state[SERVICE_PICK] = names[0]
     picked = st.selectbox("Service", names, key=SERVICE_PICK, format_func=lambda n: _choice_label(by_name[n]))
-    service = by_name[picked]
+    service = by_name[picked or names[0]]
     st.markdown(_headline(service))
     _modules(service)
     _data_and_entry_points(service, plan)
@@ -70,14 +70,10 @@ def _modules(service: Service) -> None:
 
 def _why(service: Service, module: str) -> str:
     """Strongest links as `neighbour (signal weight)`, short enough to read in a table cell."""
-    links = (service.extra.get("why") or {}).get(module) if isinstance(service.extra.get("why"), dict) else None
-    if not isinstance(links, (list, tuple)) or not all(isinstance(link, dict) for link in links):
+    links = service.why.get(module)
+    if not links:
         return plan_views.why_here(service, module)
-    return " · ".join(
-        f"{_short(str(link.get('neighbour', '')))} ({link.get('signal', '')} "
-        f"{float(link.get('weight', 0)):.1f})"
-        for link in links
-    )
+    return " · ".join(f"{_short(link.neighbour)} ({link.signal} {link.weight:.1f})" for link in links)
 
 
 def _short(module: str) -> str:
@@ -86,7 +82,7 @@ def _short(module: str) -> str:
 
 
 def _data_and_entry_points(service: Service, plan: Plan) -> None:
-    shared_tables = [str(t) for t in service.extra.get("tables_shared", ()) or () if t not in service.tables]
+    shared_tables = [t for t in service.tables_shared if t not in service.tables]
     data_column, entry_column = st.columns([2, 3], gap="large")
     with data_column:
         _tables(service, shared_tables, plan)
@@ -103,8 +99,7 @@ def _tables(service: Service, shared_tables: list[str], plan: Plan) -> None:
                  else ""}
                 for t in service.tables]
         rows += [{"table": t, "access": "uses",
-                  "other services": f"owned by {', '.join(owners[t].owners)}" if owners.get(t) and owners[t].owners
-                  else ""}
+                  "other services": f"owned by {owners[t].owner}" if owners.get(t) else ""}
                  for t in shared_tables]
         st.dataframe(rows, hide_index=True, key="service_tables")
     else:

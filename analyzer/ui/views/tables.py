@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import streamlit as st
 
 from analyzer.export._document import md_text
@@ -12,7 +14,7 @@ MAX_TABLE_PX = 640
 ROW_PX, HEADER_PX = 35, 38
 
 
-def _options(values) -> list[str]:
+def _options(values: Iterable[str]) -> list[str]:
     return sorted({v for v in values if v})
 
 
@@ -20,7 +22,20 @@ def fit_height(rows: int) -> int:
     return min(MAX_TABLE_PX, HEADER_PX + ROW_PX * max(rows, 1))
 
 
+def render_data_boundaries(plan: Plan) -> None:
+    """Relations, joins and queries across services, with the pattern for reaching the data after the split."""
+    if not plan.data_boundaries:
+        return
+    with st.expander(f"Data boundaries: {len(plan.data_boundaries)} service pairs share data", expanded=False):
+        st.dataframe(
+            [{"from": b.source, "owner": b.target, "tables": ", ".join(b.tables), "pattern": b.pattern,
+              "links": len(b.links), "why": "; ".join(b.reasons)} for b in plan.data_boundaries],
+            hide_index=True, key="data_boundaries_table", height=fit_height(len(plan.data_boundaries)),
+        )
+
+
 def render_boundaries(plan: Plan) -> None:
+    render_data_boundaries(plan)
     if not plan.boundaries:
         st.info("No call crosses a service boundary in this plan.")
         return
