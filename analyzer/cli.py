@@ -80,7 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="strangler",
         description="Plan the migration of a Python monolith to AWS serverless microservices "
-        "(static analysis only: the analyzed code is never imported or run).",
+        "(the analyzed code is never imported or run, except by `strangler record`, which runs the command you give it).",
     )
     parser.add_argument("--version", action="version", version=f"strangler {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks instead of one-line errors")
@@ -105,6 +105,7 @@ def _parser() -> argparse.ArgumentParser:
     analyze.add_argument("--format", default="all",
                          help="comma-separated subset of json,xlsx,md,html,dot,svg,sam (default: all)")
     analyze.add_argument("--overrides", help="edited plan.xlsx, or a JSON/TOML file assigning modules to services")
+    _runtime_option(analyze)
     _plan_options(analyze)
     _scan_options(analyze)
     analyze.set_defaults(handler=cmd_analyze)
@@ -112,6 +113,7 @@ def _parser() -> argparse.ArgumentParser:
     explain = sub.add_parser("explain", help="explain one proposed service")
     explain.add_argument("path", help="folder of the codebase")
     explain.add_argument("--service", required=True, help="service name as shown in the plan")
+    _runtime_option(explain)
     _plan_options(explain)
     _scan_options(explain)
     explain.set_defaults(handler=cmd_explain)
@@ -122,6 +124,20 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "json"), default="text")
     _scan_options(check)
     check.set_defaults(handler=cmd_check)
+
+    record = sub.add_parser(
+        "record", help="RUN your own command (a test suite, a load script) and count the calls it makes between "
+        "the codebase's functions, for analyze --runtime",
+        description="This is the one Strangler command that executes code: it runs exactly the command you give "
+        "after --, without a shell, with a call recorder loaded into every Python process it starts (a "
+        "sitecustomize on PYTHONPATH). Only calls between functions in files under --source are written to --out, "
+        "as plain JSON counts. It exits with your command's exit code.")
+    record.add_argument("--out", required=True, help="the recording file to write (JSON)")
+    record.add_argument("--source", default=".", help="folder of the analyzed codebase: only functions in files "
+                        "under it are recorded (default: the working directory)")
+    record.add_argument("command", nargs=argparse.REMAINDER, metavar="-- COMMAND ...",
+                        help="the command to run, after --")
+    record.set_defaults(handler=cmd_record)
 
     cache = sub.add_parser("cache", help="where the analysis cache lives, its size; clear it")
     cache.add_argument("action", choices=("info", "clear"), help="info: location, size and entries; "
@@ -147,6 +163,12 @@ def _scan_options(parser: argparse.ArgumentParser) -> None:
                        "such as the one holding manage.py (repeatable; default: detected)")
     group.add_argument("--config", help="a TOML file with a [tool.strangler] table (default: the codebase's "
                        "pyproject.toml or strangler.toml)")
+
+
+def _runtime_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--runtime", action="append", default=[], metavar="FILE",
+                        help="what the code was seen doing, to weight the plan with: OpenTelemetry traces as OTLP "
+                        "JSON, a cProfile/pstats file or a `strangler record` file, told apart by content (repeatable)")
 
 
 def _plan_options(parser: argparse.ArgumentParser) -> None:
@@ -316,7 +338,8 @@ def cmd_analyze(args: argparse.Namespace, out: Console, err: Console) -> int:
         options = _options_for(paths[0], args)
         with _progress(err) as progress:
             result = analyze_one(paths[0], out_dir, options, formats=formats,
-                                 overrides=Path(args.overrides) if args.overrides else None, progress=progress)
+                                 overrides=Path(args.overrides) if args.overrides else None, progress=progress,
+                                 runtime_files=[Path(f) for f in args.runtime])
         plan = result.plan
         computes = Counter(s.target.compute for s in plan.services if s.target)
         styles = Counter(b.style for b in plan.boundaries)
@@ -326,6 +349,14 @@ def cmd_analyze(args: argparse.Namespace, out: Console, err: Console) -> int:
                   f"({computes.get('lambda', 0)} Lambda, {computes.get('fargate', 0)} Fargate), "
                   f"{styles.get('sync', 0)} sync and {styles.get('async', 0)} async boundaries, "
                   f"{len(plan.waves)} migration waves.", markup=False)
+        if plan.runtime is not None:
+            runtime = plan.runtime
+            out.print(f"Weighted with {len(runtime.sources)} runtime file(s): {runtime.calls_observed:,} calls "
+                      f"observed between {runtime.functions_observed:,} functions, {runtime.observed_only} "
+                      f"static analysis missed, {runtime.hot_paths} hot synchronous path(s).", markup=False)
+            for source in runtime.sources:
+                for note in source.notes:
+                    out.print(f"{source.path}: {note}", markup=False)
         if result.moved:
             out.print(f"Applied {result.moved} module assignment(s) from {args.overrides}.", markup=False)
         for note in plan.notes:
@@ -340,7 +371,8 @@ def cmd_analyze(args: argparse.Namespace, out: Console, err: Console) -> int:
     flags = _flags(args)
     options_for(None, config=_config(args), flags=flags)  # a bad --config stops the batch before it starts
     with _batch_progress(err, len(paths)) as tick:
-        batch = analyze_batch(paths, out_dir, config=_config(args), flags=flags, formats=formats, on_done=tick)
+        batch = analyze_batch(paths, out_dir, config=_config(args), flags=flags, formats=formats, on_done=tick,
+                              runtime_files=[Path(f) for f in args.runtime])
     for row in batch.rows:
         status = "ok" if row.status == "ok" else f"FAILED: {row.error}"
         out.print(f"  {row.name}: {status}", markup=False)
@@ -370,11 +402,11 @@ def _batch_progress(console: Console, total: int) -> Iterator[Callable[[str], No
 
 def cmd_explain(args: argparse.Namespace, out: Console, err: Console) -> int:
     from analyzer.export.explain import render_explain
-    from analyzer.pipeline import analyze
+    from analyzer.pipeline import analyze, load_evidence
 
     path = Path(args.path)
     with _progress(err) as progress:
-        plan = analyze(path, _options_for(path, args), progress)
+        plan = analyze(path, _options_for(path, args), progress, load_evidence(args.runtime, progress))
     out.print(render_explain(plan, args.service), markup=False)
     return ExitCode.OK
 
@@ -394,6 +426,26 @@ def cmd_check(args: argparse.Namespace, out: Console, err: Console) -> int:
             sys.stdout.write(text)
         err.print(f"{len(findings)} new cross-service call site(s) not in {args.plan}.", markup=False)
     return ExitCode.FINDINGS if findings else ExitCode.OK
+
+
+def cmd_record(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from analyzer.pipeline import record_command
+
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    if not command:
+        err.print("strangler: give the command to run after --, e.g. strangler record --out calls.json -- pytest -q.")
+        return ExitCode.USAGE
+    source = Path(args.source)
+    err.print(f"strangler: running your command with the call recorder: {' '.join(command)}", markup=False)
+    recording = record_command(command, source, Path(args.out))
+    data = recording.data
+    out.print(f"Recorded {len(data['calls']):,} caller → callee pairs between {len(data['functions']):,} functions "
+              f"under {source} from {recording.processes} Python process(es) into {args.out}; "
+              f"the command exited with {recording.returncode}.", markup=False)
+    if not recording.processes:
+        err.print("strangler: no Python process wrote counts: the command ran no Python, or ran it with -I or -E "
+                  "(which ignore PYTHONPATH), or exited through os._exit.", markup=False)
+    return recording.returncode
 
 
 def cmd_cache(args: argparse.Namespace, out: Console, err: Console) -> int:

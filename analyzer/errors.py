@@ -47,3 +47,7 @@ class ArchiveError(StranglerError):
 
 class UnknownService(StranglerError):
     """A service name (e.g. `explain --service NAME`) is not in the plan."""
+
+
+class RuntimeInputError(StranglerError):
+    """A runtime evidence file (--runtime) could not be read, or `strangler record` could not run."""

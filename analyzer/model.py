@@ -273,7 +273,7 @@ class CodeBase:
 # --------------------------------------------------------------------------- graph / data
 
 #: Coupling signals between modules. Each is an edge-weight key on the module graph.
-SIGNALS = ("call", "import", "inherit", "reference", "data", "cochange", "semantic")
+SIGNALS = ("call", "import", "inherit", "reference", "data", "cochange", "semantic", "runtime")
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,6 +316,7 @@ class CodeGraph:
     data_access: tuple[DataAccess, ...] = ()
     calls: tuple[CallSite, ...] = ()  # every call site incl. expanded signal/deferred ones
     references: tuple[Reference, ...] = ()  # code named by strings (`include("billing.urls")`), found by the graph stage
+    runtime: RuntimeGraph | None = None  # calls observed at run time (--runtime), None without runtime files
 
     def module_signals(self) -> dict[tuple[str, str], dict[str, float]]:
         """Each directed module edge's positive signal values, by (source, target), sorted."""
@@ -348,6 +349,7 @@ class WhyLink:
     neighbour: str
     signal: str
     weight: float
+    calls_observed: int | None = None  # calls seen at run time between the two; None: no runtime evidence covers them
 
 
 @dataclass(frozen=True)
@@ -476,6 +478,7 @@ class BoundaryCall:
     style: str  # "sync" | "async"
     channel: str  # "http" | "sqs" | "sqs-fifo" | "sns" | "eventbridge"
     reasons: tuple[str, ...] = ()
+    observed: Observed | None = None  # run-time figures of this caller → callee pair
 
 
 @dataclass(frozen=True)
@@ -503,6 +506,7 @@ class Boundary:
     calls: tuple[BoundaryCall, ...] = ()
     payload_warnings: tuple[PayloadWarning, ...] = ()
     channels: tuple[ChannelCount, ...] = ()  # the calls by style and channel: what the summary merges
+    runtime: BoundaryRuntime | None = None  # observed volumes, observed-only calls, hot paths
 
     def channel_mix(self) -> str:
         """'sync/http ×1, async/sqs ×1': every style and channel among the calls, with counts."""
@@ -617,6 +621,7 @@ class Plan:
     verdict: Verdict | None = None
     notes: tuple[str, ...] = ()  # non-fatal remarks from the analysis
     data_boundaries: tuple[DataBoundary, ...] = ()  # relations, joins and queries across services
+    runtime: RuntimeSummary | None = None  # the runtime files the plan was weighted with
 
     def service_of(self, module: str) -> str | None:
         """The service (or shared kernel) the plan places `module` in; None when it places it nowhere."""
@@ -633,6 +638,102 @@ class Plan:
             cached = {m: s.name for s in self.services for m in s.modules}
             object.__setattr__(self, "_module_services", cached)
         return cached
+
+
+# --------------------------------------------------------------------------- runtime evidence (issue 15)
+# What the monolith was seen doing (OTLP traces, cProfile files, `strangler record`), matched to the
+# analyzed code by the graph stage (analyzer.graph.runtime) and reported by the recommend stage.
+# Every field is None or absent without runtime files, so such plans are unchanged.
+
+
+@dataclass(frozen=True, slots=True)
+class ObservedCall:
+    """Calls seen at run time from one analyzed function to another, summed over the runtime files."""
+
+    caller: str
+    callee: str
+    calls: int
+    seconds: float  # time spent in the callee during those calls (0 when the source has no times)
+    sources: tuple[str, ...]  # the runtime files it was observed in
+    static: bool  # a static call site or reference links the pair too
+
+
+@dataclass(frozen=True)
+class RuntimeSourceInfo:
+    """One runtime file: its name, format, how much it held and how much of it matched the code."""
+
+    path: str
+    format: str  # "otlp-json" | "pstats" | "strangler-record"
+    records: int  # spans, profiled functions or recorded functions read
+    matched: int  # of its distinct functions (sites), those matched to an analyzed function
+    unmatched: int  # the others: libraries, the standard library, code outside the analyzed folder
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RuntimeGraph:
+    """Runtime evidence matched to the code: the graph stage's view of it."""
+
+    runs: dict[str, tuple[int, float]]  # function qualname -> (times seen running, seconds)
+    calls: tuple[ObservedCall, ...]  # sorted by (caller, callee)
+    sources: tuple[RuntimeSourceInfo, ...]
+
+
+@dataclass(frozen=True)
+class Observed:
+    """Run-time figures of one caller → callee pair."""
+
+    calls: int
+    seconds: float
+    caller_runs: int  # times the caller was seen running; 0 with calls 0 means the evidence does not cover it
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ObservedOnlyCall:
+    """A call seen at run time that static analysis missed (dynamic dispatch, getattr, plugins)."""
+
+    caller: str
+    callee: str
+    observed: Observed
+    path: str  # the callee's definition, for excerpts
+    line: int
+
+
+@dataclass(frozen=True)
+class HotPath:
+    """A synchronous call made many times per run of its caller: N remote calls per request once split."""
+
+    caller: str
+    callee: str
+    per_request: float  # calls per run of the caller
+    observed: Observed
+    remedy: str  # "batch" | "cache" | "event"
+    detail: str
+    evidence: tuple[Evidence, ...] = ()  # the static call sites, if any
+
+
+@dataclass(frozen=True)
+class BoundaryRuntime:
+    """What crossing this boundary costs at run time."""
+
+    calls: int  # calls observed across it (static and observed-only pairs)
+    seconds: float
+    never_observed: int  # static call sites whose caller ran but never made the call
+    observed_only: tuple[ObservedOnlyCall, ...] = ()
+    hot_paths: tuple[HotPath, ...] = ()
+
+
+@dataclass(frozen=True)
+class RuntimeSummary:
+    """The runtime files a plan was weighted with, and what they showed."""
+
+    sources: tuple[RuntimeSourceInfo, ...]
+    functions_observed: int  # analyzed functions seen running
+    calls_observed: int  # calls seen between analyzed functions
+    observed_only: int  # caller → callee pairs seen at run time that static analysis missed
+    never_observed: int  # cross-service call sites whose caller ran but never made the call
+    hot_paths: int
 
 
 # --------------------------------------------------------------------------- progress

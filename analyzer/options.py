@@ -39,6 +39,7 @@ DEFAULT_WEIGHTS = {
     "data": 3.0,
     "cochange": 0.5,
     "semantic": 1.2,
+    "runtime": 3.0,  # calls observed at run time (--runtime), as strong as data; no effect without runtime files
 }
 
 

@@ -6,6 +6,7 @@ Front ends (CLI, Streamlit) call these and get result objects back; nothing here
 from __future__ import annotations
 
 import gc
+import json
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -27,18 +28,23 @@ from analyzer.export.check import NewCoupling, find_new_coupling, find_unplanned
 from analyzer.export.overrides import read_overrides
 from analyzer.export.plan_json import read_plan
 from analyzer.export.portfolio import PortfolioRow, render_portfolio_markdown, render_portfolio_xlsx
-from analyzer.graph import build_graph
+from analyzer.graph import build_graph, with_runtime
 from analyzer.model import CallSite, CodeBase, CodeGraph, DataAccess, OrmModel, Plan, Progress, Reference
 from analyzer.options import AnalysisOptions, Flags, options_for
 from analyzer.recommend import recommend
+from analyzer.runtime import RuntimeEvidence, load_runtime
+from analyzer.runtime.recorder import Recording, run_recorded
 from analyzer.scan import codec, scan_keyed
 from analyzer.scan.cache import FactCache, derived_key
 from analyzer.scan.records import gc_paused
 
 
 def build(path: str | Path, options: AnalysisOptions | None = None,
-          progress: Progress | None = None) -> CodeGraph:
-    """Scan and graph a source tree (the slow, cacheable half of the pipeline)."""
+          progress: Progress | None = None, runtime: RuntimeEvidence | None = None) -> CodeGraph:
+    """Scan and graph a source tree (the slow, cacheable half of the pipeline).
+
+    The static graph is cached; runtime evidence is weighed onto a copy of it on every call
+    (cheap), so the cache never holds what a runtime file said."""
     root = Path(path)
     if not root.exists():
         raise SourceNotFound(f"{path} does not exist; pass the folder of the codebase to analyze.")
@@ -53,6 +59,8 @@ def build(path: str | Path, options: AnalysisOptions | None = None,
     with gc_paused():
         codebase, codebase_key = scan_keyed(root, options, progress=progress)
         graph = _graph(root, codebase, codebase_key, options)
+        if runtime is not None:
+            graph = with_runtime(graph, runtime, options)
         gc.freeze()
     return graph
 
@@ -201,11 +209,25 @@ def plan_from_graph(graph: CodeGraph, options: AnalysisOptions | None = None) ->
     return recommend(decompose(graph, options), options)
 
 
+def load_evidence(files: Sequence[str | Path], progress: Progress | None = None) -> RuntimeEvidence | None:
+    """The runtime files' evidence, None when there are none (RuntimeInputError for a bad file)."""
+    return load_runtime(files, progress) if files else None
+
+
+def record_command(command: Sequence[str], source: Path, out: Path) -> Recording:
+    """Run the user's command with the call recorder and write what it counted to `out`."""
+    if not source.is_dir():
+        raise SourceNotFound(f"{source} is not a folder; pass the folder of the codebase the command runs.")
+    recording = run_recorded(list(command), source)
+    write_file(out, (json.dumps(recording.data, indent=1, sort_keys=True) + "\n").encode("utf-8"))
+    return recording
+
+
 def analyze(path: str | Path, options: AnalysisOptions | None = None,
-            progress: Progress | None = None) -> Plan:
+            progress: Progress | None = None, runtime: RuntimeEvidence | None = None) -> Plan:
     """Analyze one codebase into a migration plan."""
     options = options or options_for(Path(path))
-    return plan_from_graph(build(path, options, progress), options)
+    return plan_from_graph(build(path, options, progress, runtime), options)
 
 
 # --------------------------------------------------------------------------- writing plans
@@ -220,9 +242,11 @@ class AnalyzeResult:
 
 
 def analyze_one(path: Path, out_dir: Path, options: AnalysisOptions, *, formats: Sequence[str] = FORMATS,
-                overrides: Path | None = None, progress: Progress | None = None) -> AnalyzeResult:
-    """Analyze one codebase and write its plan files; an overrides file pins modules to services."""
-    graph = build(path, options, progress)
+                overrides: Path | None = None, progress: Progress | None = None,
+                runtime_files: Sequence[Path] = ()) -> AnalyzeResult:
+    """Analyze one codebase and write its plan files; an overrides file pins modules to services,
+    runtime files weight the plan with what the code was seen doing."""
+    graph = build(path, options, progress, load_evidence(runtime_files, progress))
     moved = 0
     if overrides is not None:
         known = {m.name for m in graph.codebase.modules}
@@ -243,19 +267,21 @@ class BatchResult:
 
 def analyze_batch(paths: Sequence[Path], out_dir: Path, *, config: Path | None = None, flags: Flags | None = None,
                   formats: Sequence[str] = FORMATS,
-                  on_done: Callable[[str], None] | None = None) -> BatchResult:
+                  on_done: Callable[[str], None] | None = None, runtime_files: Sequence[Path] = ()) -> BatchResult:
     """Analyze many codebases, each into its own subfolder; one failure never stops the others.
 
     Each codebase gets the options a single run would (analyzer.options.options_for). `flags.jobs`
     is the number of processes in all: codebases run side by side, up to that many, and each
     one's scanner gets an equal share of them; without it codebases run one after the other.
+    Every codebase is given every runtime file: each keeps what matches its own code.
     """
     flags = flags or Flags()
     names = _unique_names(paths)
     workers = min(flags.jobs or 1, len(paths))
     if flags.jobs:
         flags = replace(flags, jobs=max(1, flags.jobs // workers))
-    work = [(path, out_dir / name, name, config, flags, tuple(formats)) for path, name in zip(paths, names, strict=True)]
+    work = [(path, out_dir / name, name, config, flags, tuple(formats), tuple(runtime_files))
+            for path, name in zip(paths, names, strict=True)]
     rows: list[PortfolioRow] = []
     if workers > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
@@ -281,10 +307,11 @@ def analyze_batch(paths: Sequence[Path], out_dir: Path, *, config: Path | None =
 
 
 def _analyze_for_batch(path: Path, out_dir: Path, name: str, config: Path | None, flags: Flags,
-                       formats: tuple[str, ...]) -> PortfolioRow:
+                       formats: tuple[str, ...], runtime_files: tuple[Path, ...] = ()) -> PortfolioRow:
     started = time.perf_counter()
     try:
-        result = analyze_one(path, out_dir, options_for(path, config=config, flags=flags), formats=formats)
+        result = analyze_one(path, out_dir, options_for(path, config=config, flags=flags), formats=formats,
+                             runtime_files=runtime_files)
     except (StranglerError, OSError) as exc:
         return PortfolioRow.failed(name, str(path), str(exc), time.perf_counter() - started)
     except Exception as exc:  # a bug on one codebase must not stop the portfolio run

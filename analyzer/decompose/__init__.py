@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -55,6 +55,7 @@ from analyzer.decompose.shared import (
 )
 from analyzer.decompose.tables import table_uses
 from analyzer.decompose.units import Units, find_units
+from analyzer.graph.runtime import observed_modules, runtime_calls_between
 from analyzer.graph.signals import signal_strength
 from analyzer.model import SIGNALS, Cluster, CodeGraph, Decomposition, ModuleFacts, TableUse, WhyLink
 from analyzer.options import AnalysisOptions
@@ -106,7 +107,7 @@ def decompose(graph: CodeGraph, options: AnalysisOptions | None = None) -> Decom
 
     uses = table_uses(graph.data_access, assignment)
     clusters, metrics = _measure(graph, full, assignment, modules, uses)
-    why = _explain(assignment, contributions, full)
+    why = _explain(assignment, contributions, full, _observed_links(graph))
     return Decomposition(
         graph=graph,
         clusters=clusters,
@@ -512,9 +513,29 @@ def _function_services(graph: CodeGraph, service_of_module: Mapping[str, str]) -
 # --------------------------------------------------------------------------- why
 
 
+def _observed_links(graph: CodeGraph) -> Callable[[str, str], int | None] | None:
+    """With runtime evidence: calls observed between two modules, 0 for a static call link never
+    observed although one side ran, None when the evidence says nothing about the pair."""
+    if graph.runtime is None:
+        return None
+    ran = observed_modules(graph.runtime, graph.modules.nodes)
+    modules = graph.modules
+
+    def calls(a: str, b: str) -> int | None:
+        count = runtime_calls_between(modules, a, b)
+        if count:
+            return count
+        static = any(modules.has_edge(u, v) and (modules.edges[u, v].get("call") or modules.edges[u, v].get("call_unobserved"))
+                     for u, v in ((a, b), (b, a)))
+        return 0 if static and (a in ran or b in ran) else None
+
+    return calls
+
+
 def _explain(assignment: Mapping[str, str], contributions: Mapping[tuple[str, str], Mapping[str, float]],
-             full: nx.Graph[str]) -> dict[str, tuple[WhyLink, ...]]:
-    """Each module's strongest links inside its service (for the shared kernel: to anyone)."""
+             full: nx.Graph[str], observed: Callable[[str, str], int | None] | None = None) -> dict[str, tuple[WhyLink, ...]]:
+    """Each module's strongest links inside its service (for the shared kernel: to anyone), with
+    the calls observed at run time across each link when runtime evidence was given."""
     why = {}
     for module in sorted(assignment):
         service = assignment[module]
@@ -524,7 +545,8 @@ def _explain(assignment: Mapping[str, str], contributions: Mapping[tuple[str, st
                 continue
             signals = contributions[(min(module, neighbour), max(module, neighbour))]
             signal = sorted(signals.items(), key=lambda item: (-item[1], item[0]))[0][0]
-            links.append(WhyLink(neighbour, signal, round(sum(signals.values()), 6)))
+            links.append(WhyLink(neighbour, signal, round(sum(signals.values()), 6),
+                                 observed(module, neighbour) if observed else None))
         links.sort(key=lambda link: (-link.weight, link.neighbour))
         why[module] = tuple(links[:WHY_LINKS])
     return why

@@ -79,16 +79,22 @@ def render_dot(plan: Plan) -> str:
         label = graphviz.nohtml(f"{dot_text(service.name)}\\n{compute} · {service.loc} LOC · "
                                 f"{len(service.modules)} modules")
         graph.node(dot_name(service.name), label=label, **_node_style(service))
+    busiest = views.busiest_boundary(plan)
     for boundary in sorted(plan.boundaries, key=lambda b: (b.source, b.target, b.style, b.channel)):
         calls = len(boundary.calls)
-        graph.edge(dot_name(boundary.source), dot_name(boundary.target), label=_channel_label(boundary),
+        observed = views.observed_calls(boundary)
+        label = _channel_label(boundary) + ("" if observed is None else f"\\n{observed:,} observed")
+        graph.edge(dot_name(boundary.source), dot_name(boundary.target), label=label,
                    style="dashed" if boundary.style == "async" else "solid",
-                   penwidth=str(min(4, 1 + calls // 3)))
+                   penwidth=str(min(4, 1 + calls // 3)) if observed is None
+                   else f"{views.penwidth(boundary, busiest):g}")
     return str(graph.source)
 
 
 def _channel_label(boundary: Boundary) -> str:
     """'sqs · 3 calls', or one part per channel when the calls use several ('http · 2 calls; sqs · 1 call')."""
+    if not boundary.calls and boundary.runtime is not None:
+        return f"{boundary.channel} · seen at run time only"
     per_channel = Counter(c.channel for c in boundary.calls) or Counter({boundary.channel: 0})
     ordered = sorted(per_channel.items(), key=lambda item: (item[0] != boundary.channel, item[0]))
     return "; ".join(f"{channel} · {n} call{'s' if n != 1 else ''}" for channel, n in ordered)

@@ -93,6 +93,7 @@ def _document(plan: Plan) -> list[Block]:
     for service in services:
         blocks += _service_section(service, plan)
     blocks += _boundaries_section(plan)
+    blocks += _runtime_section(plan)
     blocks += _data_section(plan)
     blocks += _data_boundaries_section(plan)
     blocks += _waves_section(plan)
@@ -176,14 +177,20 @@ def _boundaries_section(plan: Plan) -> list[Block]:
         return blocks + [Para(text("No call crosses a service boundary."))]
     blocks.append(Para(text("Every call site that crosses services, grouped by caller service (source) and "
                             "callee service (target). Sync calls become HTTP APIs; async calls become messages.")))
-    blocks.append(Table(("source", "target", "style", "channel", "calls", "channels of its calls"), tuple(
+    headers = ("source", "target", "style", "channel", "calls", "channels of its calls")
+    observed = plan.runtime is not None
+    blocks.append(Table((*headers, "observed calls", "observed s") if observed else headers, tuple(
         (text(Code(b.source)), text(Code(b.target)), text(b.style if len(b.channels) < 2 else "mixed"),
-         text(b.channel if len(b.channels) < 2 else "mixed"), text(str(len(b.calls))), text(b.channel_mix()))
-        for b in boundaries), numeric=(4,)))
+         text(b.channel if len(b.channels) < 2 else "mixed"), text(str(len(b.calls))), text(b.channel_mix()),
+         *((text(f"{b.runtime.calls:,}" if b.runtime else ""), text(f"{b.runtime.seconds:.3f}" if b.runtime else ""))
+           if observed else ()))
+        for b in boundaries), numeric=(4, 6, 7) if observed else (4,)))
     blocks.append(Heading(3, "Call sites", "call-sites"))
-    blocks.append(Table(("source → target", "caller", "callee", "location", "channel", "why"), tuple(
+    headers = ("source → target", "caller", "callee", "location", "channel", "why")
+    blocks.append(Table((*headers, "observed") if observed else headers, tuple(
         (text(f"{b.source} → {b.target}"), text(Code(c.caller)), text(Code(c.callee)),
-         text(_where(c.path, c.line)), text(f"{c.style} {c.channel}"), text("; ".join(c.reasons)))
+         text(_where(c.path, c.line)), text(f"{c.style} {c.channel}"), text("; ".join(c.reasons)),
+         *((text(views.observed_text(c.observed)),) if observed else ()))
         for b in boundaries
         for c in sorted(b.calls, key=lambda c: (c.path, c.line, c.caller, c.callee)))))
     warnings = [(key, text_) for b in boundaries for key, texts in sorted(views.payload_warnings(b).items())
@@ -193,6 +200,38 @@ def _boundaries_section(plan: Plan) -> list[Block]:
         blocks.append(Bullets(tuple(
             text(_where(path, line), f" {caller} → {callee}: {message}")
             for (caller, callee, path, line), message in warnings)))
+    return blocks
+
+
+def _runtime_section(plan: Plan) -> list[Block]:
+    """What the monolith was seen doing (only with runtime files): sources, hot paths, calls static analysis missed."""
+    if plan.runtime is None:
+        return []
+    blocks: list[Block] = [
+        Heading(2, "Runtime evidence", "runtime"),
+        Para(text("The plan is weighted with what the code was seen doing: calls observed between its functions "
+                  "(the runtime coupling signal keeps chatty modules together) and static calls whose caller ran "
+                  "but never made them (weighed less).")),
+        Table(("figure", "value"), tuple((text(label), text(value)) for label, value in views.runtime_figures(plan))),
+        Table(("runtime file", "format", "records", "functions matched", "outside the code", "notes"), tuple(
+            (text(Code(s.path)), text(s.format), text(f"{s.records:,}"), text(f"{s.matched:,}"),
+             text(f"{s.unmatched:,}"), text("; ".join(s.notes)))
+            for s in views.runtime_sources(plan)), numeric=(2, 3, 4)),
+    ]
+    hot = views.hot_paths(plan)
+    if hot:
+        blocks.append(Heading(3, "Hot synchronous paths", "hot-paths"))
+        blocks.append(Bullets(tuple(
+            text(Strong(f"{b.source} → {b.target}"), " ", Code(h.caller), " → ", Code(h.callee), f": {h.detail}",
+                 *((" — evidence ", *joined([_where(e.path, e.line) for e in h.evidence])) if h.evidence else ()))
+            for b, h in hot)))
+    hidden = views.observed_only_calls(plan)
+    if hidden:
+        blocks.append(Heading(3, "Calls static analysis missed", "observed-only"))
+        blocks.append(Table(("source → target", "caller", "callee", "callee defined at", "observed"), tuple(
+            (text(f"{b.source} → {b.target}"), text(Code(c.caller)), text(Code(c.callee)), text(_where(c.path, c.line)),
+             text(f"{views.observed_text(c.observed)}, observed in {', '.join(c.observed.sources)}"))
+            for b, c in hidden)))
     return blocks
 
 

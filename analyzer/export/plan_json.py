@@ -24,20 +24,26 @@ from analyzer.inputs import MAX_PLAN_BYTES, InputRefused, check_nesting, read_li
 from analyzer.model import (
     Boundary,
     BoundaryCall,
+    BoundaryRuntime,
     ChannelCount,
     DataBoundary,
     DataLink,
     Effort,
     Evidence,
     Excluded,
+    HotPath,
     ImportRoot,
     ImportStats,
     Limit,
+    Observed,
+    ObservedOnlyCall,
     PayloadWarning,
     Plan,
     PlanEntryPoint,
     Reason,
     Risk,
+    RuntimeSourceInfo,
+    RuntimeSummary,
     Service,
     Skipped,
     SourceInfo,
@@ -81,6 +87,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
         "risks": risks,
         **({"verdict": plan.verdict} if plan.verdict is not None else {}),
         **({"notes": plan.notes} if plan.notes else {}),
+        **({"runtime": _runtime_summary_dict(plan.runtime)} if plan.runtime is not None else {}),
     })
 
 
@@ -151,13 +158,21 @@ def _service_dict(service: Service) -> dict[str, Any]:
     if service.target is not None:
         data["target"] = _target_dict(service.target)
     beyond: dict[str, Any] = {"tables_shared": sorted(service.tables_shared), "module_loc": service.module_loc,
-                              "placement": service.placement, "why": service.why}
+                              "placement": service.placement, "why": _why_dict(service.why)}
     if service.kind == "service":
         beyond["triggers"] = service.triggers
     for key, value in (("fargate_score", service.fargate_score), ("effort", service.effort), ("risk", service.risk)):
         if value is not None:
             beyond[key] = value
     return _beyond(data, beyond)
+
+
+def _why_dict(why: Mapping[str, tuple[WhyLink, ...]]) -> dict[str, list[dict[str, Any]]]:
+    """Each link's calls observed at run time only when runtime evidence covers it."""
+    return {module: [{"neighbour": link.neighbour, "signal": link.signal, "weight": link.weight,
+                      **({} if link.calls_observed is None else {"calls_observed": link.calls_observed})}
+                     for link in links]
+            for module, links in why.items()}
 
 
 def _target_dict(target: Target) -> dict[str, Any]:
@@ -182,12 +197,84 @@ def _boundary_dict(boundary: Boundary) -> dict[str, Any]:
         "channel": boundary.channel,
         "calls": [
             {"caller": c.caller, "callee": c.callee, "path": c.path, "line": c.line,
-             "style": c.style, "channel": c.channel, "reasons": list(c.reasons)}
+             "style": c.style, "channel": c.channel, "reasons": list(c.reasons),
+             **({} if c.observed is None else {"observed": _observed_dict(c.observed)})}
             for c in sorted(boundary.calls, key=_call_order)
         ],
         "channels": [{"style": c.style, "channel": c.channel, "calls": c.calls} for c in boundary.channels],
     }
-    return _beyond(data, {"payload_warnings": boundary.payload_warnings} if boundary.payload_warnings else {})
+    beyond: dict[str, Any] = {}
+    if boundary.payload_warnings:
+        beyond["payload_warnings"] = boundary.payload_warnings
+    if boundary.runtime is not None:
+        beyond["runtime"] = _boundary_runtime_dict(boundary.runtime)
+    return _beyond(data, beyond)
+
+
+# runtime evidence (issue 15): present only in plans weighted with runtime files
+
+
+def _observed_dict(observed: Observed) -> dict[str, Any]:
+    return {"calls": observed.calls, "seconds": _round(observed.seconds), "caller_runs": observed.caller_runs,
+            "sources": sorted(observed.sources)}
+
+
+def _boundary_runtime_dict(runtime: BoundaryRuntime) -> dict[str, Any]:
+    return {
+        "calls": runtime.calls,
+        "seconds": _round(runtime.seconds),
+        "never_observed": runtime.never_observed,
+        "observed_only": [{"caller": c.caller, "callee": c.callee, "path": c.path, "line": c.line,
+                           "observed": _observed_dict(c.observed)}
+                          for c in sorted(runtime.observed_only, key=lambda c: (c.caller, c.callee))],
+        "hot_paths": [{"caller": h.caller, "callee": h.callee, "per_request": _round(h.per_request),
+                       "remedy": h.remedy, "detail": h.detail,
+                       "evidence": [{"path": e.path, "line": e.line} for e in h.evidence],
+                       "observed": _observed_dict(h.observed)}
+                      for h in sorted(runtime.hot_paths, key=lambda h: (h.caller, h.callee))],
+    }
+
+
+def _runtime_summary_dict(runtime: RuntimeSummary) -> dict[str, Any]:
+    return {
+        "sources": [{"path": s.path, "format": s.format, "records": s.records, "matched": s.matched,
+                     "unmatched": s.unmatched, "notes": list(s.notes)} for s in runtime.sources],
+        "functions_observed": runtime.functions_observed,
+        "calls_observed": runtime.calls_observed,
+        "observed_only": runtime.observed_only,
+        "never_observed": runtime.never_observed,
+        "hot_paths": runtime.hot_paths,
+    }
+
+
+def _observed_from(data: Mapping[str, Any]) -> Observed:
+    return Observed(calls=data["calls"], seconds=data["seconds"], caller_runs=data["caller_runs"],
+                    sources=tuple(data.get("sources", ())))
+
+
+def _boundary_runtime_from(data: Mapping[str, Any] | None) -> BoundaryRuntime | None:
+    if data is None:
+        return None
+    return BoundaryRuntime(
+        calls=data["calls"], seconds=data["seconds"], never_observed=data["never_observed"],
+        observed_only=tuple(ObservedOnlyCall(c["caller"], c["callee"], _observed_from(c["observed"]), c["path"],
+                                             c["line"]) for c in data.get("observed_only", ())),
+        hot_paths=tuple(HotPath(caller=h["caller"], callee=h["callee"], per_request=h["per_request"],
+                                observed=_observed_from(h["observed"]), remedy=h["remedy"], detail=h["detail"],
+                                evidence=tuple(Evidence(e["path"], e["line"]) for e in h.get("evidence", ())))
+                        for h in data.get("hot_paths", ())),
+    )
+
+
+def _runtime_summary_from(data: Mapping[str, Any] | None) -> RuntimeSummary | None:
+    if data is None:
+        return None
+    return RuntimeSummary(
+        sources=tuple(RuntimeSourceInfo(s["path"], s["format"], s["records"], s["matched"], s["unmatched"],
+                                        tuple(s.get("notes", ()))) for s in data["sources"]),
+        functions_observed=data["functions_observed"], calls_observed=data["calls_observed"],
+        observed_only=data["observed_only"], never_observed=data["never_observed"], hot_paths=data["hot_paths"],
+    )
 
 
 def _metrics_dict(metrics: Mapping[str, float]) -> dict[str, Any]:
@@ -289,6 +376,7 @@ def plan_from_dict(data: Mapping[str, Any], origin: str = "plan.json") -> Plan:
         verdict=_verdict_from(data.get("verdict")),
         notes=tuple(data.get("notes", ())),
         data_boundaries=tuple(_data_boundary_from(d) for d in data.get("data_boundaries", ())),
+        runtime=_runtime_summary_from(data.get("runtime")),
     )
 
 
@@ -352,7 +440,8 @@ def _service_from(data: Mapping[str, Any]) -> Service:
         tables_shared=tuple(data.get("tables_shared", ())),
         module_loc=dict(data.get("module_loc", {})),
         placement=dict(data.get("placement", {})),
-        why={module: tuple(WhyLink(link["neighbour"], link["signal"], link["weight"]) for link in links)
+        why={module: tuple(WhyLink(link["neighbour"], link["signal"], link["weight"], link.get("calls_observed"))
+                           for link in links)
              for module, links in data.get("why", {}).items()},
         triggers=tuple(Trigger(t["kind"], t["count"], t["trigger"]) for t in data.get("triggers", ())),
         fargate_score=data.get("fargate_score"),
@@ -369,11 +458,13 @@ def _boundary_from(data: Mapping[str, Any]) -> Boundary:
         channel=data["channel"],
         calls=tuple(
             BoundaryCall(caller=c["caller"], callee=c["callee"], path=c["path"], line=c["line"],
-                         style=c["style"], channel=c["channel"], reasons=tuple(c.get("reasons", ())))
+                         style=c["style"], channel=c["channel"], reasons=tuple(c.get("reasons", ())),
+                         observed=_observed_from(c["observed"]) if "observed" in c else None)
             for c in data["calls"]
         ),
         payload_warnings=tuple(_record(PayloadWarning, w) for w in data.get("payload_warnings", ())),
         channels=tuple(ChannelCount(c["style"], c["channel"], c["calls"]) for c in data.get("channels", ())),
+        runtime=_boundary_runtime_from(data.get("runtime")),
     )
 
 

@@ -1,14 +1,25 @@
 """Display-ready views of a Plan shared by the spreadsheet and the reports, so both always agree.
 
 Fields the recommend stage leaves empty (a shared kernel has no risk, effort or triggers) show blank.
+With runtime evidence plan.runtime, boundary.runtime, call.observed and each why link's calls_observed are set.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from analyzer.decompose.metrics import NED_MAX_SIZE, NED_MIN_SIZE
-from analyzer.model import Boundary, Plan, Service, WhyLink
+from analyzer.model import (
+    Boundary,
+    HotPath,
+    Observed,
+    ObservedOnlyCall,
+    Plan,
+    RuntimeSourceInfo,
+    Service,
+    WhyLink,
+)
 from analyzer.rules import load_limits
 
 #: One line each: what the metric measures and which direction is better.
@@ -97,7 +108,9 @@ def placement_groups(service: Service) -> list[tuple[str, tuple[str, ...]]]:
 
 
 def _describe(link: WhyLink) -> str:
-    return f"{link.signal} link to {link.neighbour} ({link.weight:g})"
+    seen = ("" if link.calls_observed is None else ", never observed at run time" if link.calls_observed == 0
+            else f", {link.calls_observed:,} calls observed")
+    return f"{link.signal} link to {link.neighbour} ({link.weight:g}){seen}"
 
 
 @dataclass(frozen=True)
@@ -198,3 +211,67 @@ def limit_rows(plan: Plan) -> tuple[list[str], list[list[str | float | bool]]]:
     """The limits table as (headers, rows): what the plan carries, else the rules' table."""
     limits = sorted(plan.limits or load_limits(), key=lambda item: item.key)
     return list(LIMIT_COLUMNS), [[getattr(item, column) for column in LIMIT_COLUMNS] for item in limits]
+
+
+# --------------------------------------------------------------------------- runtime evidence
+
+
+#: Edge thickness on the service map: 1 for no observed calls, up to this for the busiest boundary.
+MAX_PENWIDTH = 8
+
+
+def observed_calls(boundary: Boundary) -> int | None:
+    """Calls observed across a boundary; None when the plan has no runtime evidence."""
+    return None if boundary.runtime is None else boundary.runtime.calls
+
+
+def observed_text(observed: Observed | None) -> str:
+    """'1,200 calls in 40 runs of the caller', 'never observed (the caller ran 5 times)', or ''."""
+    if observed is None:
+        return ""
+    if observed.calls:
+        return f"{observed.calls:,} calls in {observed.caller_runs:,} runs of the caller"
+    if observed.caller_runs:
+        return f"never observed (the caller ran {observed.caller_runs:,} times)"
+    return "not covered (the caller never ran)"
+
+
+def penwidth(boundary: Boundary, busiest: int) -> float:
+    """Service-map edge thickness on a log scale of observed calls (1 when none or no evidence)."""
+    calls = observed_calls(boundary) or 0
+    if not calls or busiest <= 0:
+        return 1.0
+    return round(1 + (MAX_PENWIDTH - 1) * math.log1p(calls) / math.log1p(busiest), 2)
+
+
+def busiest_boundary(plan: Plan) -> int:
+    return max((observed_calls(b) or 0 for b in plan.boundaries), default=0)
+
+
+def runtime_sources(plan: Plan) -> list[RuntimeSourceInfo]:
+    return list(plan.runtime.sources) if plan.runtime is not None else []
+
+
+def hot_paths(plan: Plan) -> list[tuple[Boundary, HotPath]]:
+    return [(b, h) for b in sorted(plan.boundaries, key=lambda b: (b.source, b.target))
+            if b.runtime is not None for h in b.runtime.hot_paths]
+
+
+def observed_only_calls(plan: Plan) -> list[tuple[Boundary, ObservedOnlyCall]]:
+    return [(b, c) for b in sorted(plan.boundaries, key=lambda b: (b.source, b.target))
+            if b.runtime is not None for c in b.runtime.observed_only]
+
+
+def runtime_figures(plan: Plan) -> list[tuple[str, str]]:
+    """(label, value) lines summarising the runtime evidence, for the report and the workbook."""
+    runtime = plan.runtime
+    if runtime is None:
+        return []
+    return [
+        ("runtime files", ", ".join(f"{s.path} ({s.format})" for s in runtime.sources)),
+        ("functions seen running", f"{runtime.functions_observed:,}"),
+        ("calls observed between them", f"{runtime.calls_observed:,}"),
+        ("calls static analysis missed (caller → callee pairs)", f"{runtime.observed_only:,}"),
+        ("cross-service call sites never observed although their caller ran", f"{runtime.never_observed:,}"),
+        ("hot synchronous paths", f"{runtime.hot_paths:,}"),
+    ]

@@ -43,6 +43,9 @@ MODULES_HEADERS = ("module", "service", "proposed service", "loc", "why here")
 BOUNDARIES_HEADERS = ("source", "target", "caller", "callee", "path", "line", "style", "channel", "reasons",
                       "payload warning")
 DATA_HEADERS = ("table", "owner service", "other services", "conflict")
+RUNTIME_BOUNDARY_HEADERS = ("observed calls", "observed")
+RUNTIME_HEADERS = ("what", "value / caller", "records / callee", "matched / per request", "outside the code / remedy",
+                   "notes / detail", "evidence")
 WAVES_HEADERS = ("order", "services", "rationale")
 ENTRY_HEADERS = ("service", "kind", "detail", "path", "line", "trigger")
 EVIDENCE_HEADERS = ("service", "compute", "confidence", "rule", "detail", "evidence")
@@ -62,6 +65,7 @@ def render_xlsx(plan: Plan) -> bytes:
     _services_sheet(workbook, plan)
     _modules_sheet(workbook, plan)
     _boundaries_sheet(workbook, plan)
+    _runtime_sheet(workbook, plan)
     _data_sheet(workbook, plan)
     data_sheet(workbook, "Waves", WAVES_HEADERS,
                ([w.order, ", ".join(sorted(w.services)), w.rationale]
@@ -217,17 +221,40 @@ def _boundaries_sheet(workbook: Workbook, plan: Plan) -> None:
     for boundary in sorted(plan.boundaries, key=lambda b: (b.source, b.target, b.style, b.channel)):
         calls = sorted(boundary.calls, key=lambda c: (c.path, c.line, c.caller, c.callee))
         warnings = views.payload_warnings(boundary)
-        if not calls:
+        observed: list[str | int | None] = [] if plan.runtime is None else [None, ""]
+        if not calls and not (boundary.runtime and boundary.runtime.observed_only):
             rows.append([boundary.source, boundary.target, "", "", "", None,
-                         boundary.style, boundary.channel, "", ""])
+                         boundary.style, boundary.channel, "", "", *observed])
         for c in calls:
+            if plan.runtime is not None:
+                observed = [c.observed.calls if c.observed else None, views.observed_text(c.observed)]
             rows.append([boundary.source, boundary.target, c.caller, c.callee, c.path, c.line,
                          c.style, c.channel, "; ".join(c.reasons),
-                         "; ".join(warnings.get((c.caller, c.callee, c.path, c.line), ()))])
-    ws = data_sheet(workbook, "Boundaries", BOUNDARIES_HEADERS, rows)
+                         "; ".join(warnings.get((c.caller, c.callee, c.path, c.line), ())), *observed])
+        if boundary.runtime is not None:
+            for o in boundary.runtime.observed_only:
+                rows.append([boundary.source, boundary.target, o.caller, o.callee, o.path, o.line, "sync", "http",
+                             f"observed in {', '.join(o.observed.sources)}; static analysis missed this call",
+                             "", o.observed.calls, views.observed_text(o.observed)])
+    headers = BOUNDARIES_HEADERS if plan.runtime is None else (*BOUNDARIES_HEADERS, *RUNTIME_BOUNDARY_HEADERS)
+    ws = data_sheet(workbook, "Boundaries", headers, rows)
     last = len(rows) + 1
     style_col = BOUNDARIES_HEADERS.index("style") + 1
     _colour_values(ws, style_col, last, {"sync": AMBER_FILL, "async": GREEN_FILL})
+
+
+def _runtime_sheet(workbook: Workbook, plan: Plan) -> None:
+    """Only with runtime files: the figures, the files, and the hot synchronous paths with their remedy."""
+    if plan.runtime is None:
+        return
+    rows: list[list[str | int | float]] = [[label, value, "", "", "", "", ""]
+                                           for label, value in views.runtime_figures(plan)]
+    rows += [[f"runtime file {s.path}", s.format, s.records, s.matched, s.unmatched, "; ".join(s.notes), ""]
+             for s in views.runtime_sources(plan)]
+    rows += [[f"hot path {b.source} → {b.target}", h.caller, h.callee, h.per_request, h.remedy, h.detail,
+              ", ".join(f"{e.path}:{e.line}" for e in h.evidence)]
+             for b, h in views.hot_paths(plan)]
+    data_sheet(workbook, "Runtime", RUNTIME_HEADERS, rows, freeze="A2")
 
 
 def _data_sheet(workbook: Workbook, plan: Plan) -> None:

@@ -14,6 +14,7 @@ from analyzer.options import AnalysisOptions
 from analyzer.recommend.boundaries import find_boundaries
 from analyzer.recommend.data import find_data_boundaries
 from analyzer.recommend.locate import Locator
+from analyzer.recommend.runtime import summarise as runtime_summary
 from analyzer.recommend.targets import choose_target
 from analyzer.recommend.waves import ServiceFacts, effort, plan_waves, rank_sizes, risk
 from analyzer.rules import load_limits
@@ -67,6 +68,8 @@ def recommend(decomposition: Decomposition, options: AnalysisOptions | None = No
         verdict=wave_plan.verdict,
         notes=(*codebase.notes, *decomposition.notes),
         data_boundaries=data_boundaries,
+        runtime=None if decomposition.graph.runtime is None else runtime_summary(decomposition.graph.runtime,
+                                                                                  boundaries),
     )
 
 

@@ -24,6 +24,7 @@ from collections import Counter, defaultdict
 
 from analyzer.model import Boundary, BoundaryCall, CallSite, ChannelCount, Decomposition, PayloadWarning
 from analyzer.recommend.locate import Locator
+from analyzer.recommend.runtime import annotate
 from analyzer.rules import limit, load_policy
 from analyzer.rules.policy import BoundaryPolicy, PayloadRules
 
@@ -59,7 +60,11 @@ def find_boundaries(decomposition: Decomposition, locator: Locator | None = None
         boundaries.append(Boundary(source=source, target=target, style=style, channel=channel, calls=ordered,
                                    payload_warnings=payload_warnings(ordered, sites, policy, models),
                                    channels=channel_counts(ordered, policy)))
-    return tuple(boundaries)
+    runtime = decomposition.graph.runtime
+    if runtime is None:
+        return tuple(boundaries)
+    definitions = {d.qualname: (d.path, d.line) for m in decomposition.graph.codebase.modules for d in m.definitions}
+    return annotate(boundaries, sites, runtime, locator, definitions, load_policy().runtime)
 
 
 def classify_call(call: CallSite, callee: str, target: str, fanout: tuple[str, ...],

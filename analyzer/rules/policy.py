@@ -91,6 +91,20 @@ class DataBoundaryPolicy:
     lookup_max_reads: int  # more plain reads of another service's tables than this call for a read model
 
 
+# --------------------------------------------------------------------------- runtime evidence
+
+REMEDIES = ("batch", "cache", "event")
+
+
+@dataclass(frozen=True)
+class RuntimePolicy:
+    """When an observed synchronous call is a hot path, and the remedy sentence for each kind."""
+
+    hot_calls_per_request: float
+    read_words: frozenset[str]  # callee name words that read: their answers can be cached
+    remedies: Mapping[str, str]  # "batch" | "cache" | "event" -> sentence with {per_request}, {caller_short}, ...
+
+
 # --------------------------------------------------------------------------- waves
 
 
@@ -148,6 +162,7 @@ class Policy:
     boundaries: BoundaryPolicy
     data_boundaries: DataBoundaryPolicy
     waves: WavePolicy
+    runtime: RuntimePolicy
 
     def limit_keys(self) -> list[str]:
         """Every limits.toml key the policy names."""
@@ -236,7 +251,8 @@ def parse_policy(data: object) -> Policy:
     root = _Table(data)
     data = root.sub("data_boundaries")
     policy = Policy(_targets(root.sub("targets")), _boundaries(root.sub("boundaries")),
-                    DataBoundaryPolicy(lookup_max_reads=data.integer("lookup_max_reads")), _waves(root.sub("waves")))
+                    DataBoundaryPolicy(lookup_max_reads=data.integer("lookup_max_reads")), _waves(root.sub("waves")),
+                    _runtime(root.sub("runtime")))
     data.done()
     root.done()
     return policy
@@ -332,4 +348,16 @@ def _waves(table: _Table) -> WavePolicy:
         done.done()
     if policy.services_per_wave < 1 or policy.max_waves < 1:
         raise ConfigError(f"{SOURCE}: waves.services_per_wave and waves.max_waves must be at least 1.")
+    return policy
+
+
+def _runtime(table: _Table) -> RuntimePolicy:
+    remedies = table.strings("remedies")
+    if sorted(remedies) != sorted(REMEDIES):
+        raise ConfigError(f"{SOURCE}: runtime.remedies must have exactly the keys {', '.join(REMEDIES)}.")
+    policy = RuntimePolicy(hot_calls_per_request=table.number("hot_calls_per_request"),
+                           read_words=frozenset(table.texts("read_words")), remedies=remedies)
+    table.done()
+    if policy.hot_calls_per_request <= 0:
+        raise ConfigError(f"{SOURCE}: runtime.hot_calls_per_request must be greater than 0.")
     return policy

@@ -12,6 +12,7 @@ from analyzer.errors import StranglerError
 from analyzer.export._document import md_text
 from analyzer.model import CodeGraph, Plan
 from analyzer.options import AnalysisOptions, options_for
+from analyzer.ui import runtime as runtime_inputs
 from analyzer.ui import source as sources
 from analyzer.ui import state
 from analyzer.ui.views import adjust, export, overview, services, tables
@@ -35,9 +36,11 @@ def main() -> None:
         source = _pick_source()
         if source is None:
             return
+        _runtime_sidebar(progress_slot)
         base = options_for(source.root)
         graph = sources.cached_graph(source) or _build_with_progress(source, base, progress_slot)
-        state.start_review(source.key, graph, base)
+        graph, variant = runtime_inputs.weigh(graph, base)
+        state.start_review(source.key, graph, base, variant)
         plan = state.current_plan()
         last = state.last_change()
     except StranglerError as exc:
@@ -84,6 +87,11 @@ def _pick_source() -> sources.Source | None:
         return source
     sources.hold_upload(st.session_state, UPLOADED_SOURCE, None)
     return sources.folder_source(folder)
+
+
+def _runtime_sidebar(slot: DeltaGenerator) -> None:
+    with st.sidebar:
+        runtime_inputs.sidebar(slot)
 
 
 def _build_with_progress(source: sources.Source, options: AnalysisOptions, slot: DeltaGenerator) -> CodeGraph:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from analyzer.export import views
 from analyzer.export.diagrams import dot_quote
 from analyzer.model import Plan
 
@@ -67,14 +68,20 @@ def service_map_dot(plan: Plan, highlight: str | None = None) -> str:
             f"  {quote(service.name)} [label={label}, fillcolor={quote(fill)}, color={quote(border)}, "
             f"style={quote(style)}, penwidth={width}];"
         )
+    busiest = views.busiest_boundary(plan)
     for boundary in sorted(plan.boundaries, key=lambda b: (b.source, b.target)):
         dash, colour = EDGE_STYLE.get(boundary.style, EDGE_STYLE["sync"])
         calls = len(boundary.calls)
         label = f"{boundary.channel} ×{calls}"
         touches = highlight in (boundary.source, boundary.target)
+        width = 2.2 if touches else 1.1
+        observed = views.observed_calls(boundary)
+        if observed is not None:  # with runtime evidence the thickness is the observed volume
+            label += f" · {observed:,} observed"
+            width = views.penwidth(boundary, busiest) + (1.0 if touches else 0.0)
         lines.append(
             f"  {quote(boundary.source)} -> {quote(boundary.target)} [label={quote(label)}, style={dash}, "
-            f"color={quote(colour)}, fontcolor={quote(colour)}, penwidth={2.2 if touches else 1.1}];"
+            f"color={quote(colour)}, fontcolor={quote(colour)}, penwidth={width:g}];"
         )
     lines.append("}")
     return "\n".join(lines) + "\n"

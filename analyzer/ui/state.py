@@ -35,6 +35,7 @@ ERROR = "review_error"
 NOTICE = "review_notice"
 EXTRA_NAMES = "review_extra_service_names"
 VERSION = "review_plan_version"
+VARIANT = "review_graph_variant"  # which runtime evidence the graph was weighted with ("" for none)
 #: Set STRANGLER_DEBUG=1 to let unexpected errors through with their traceback.
 DEBUG_ENV = "STRANGLER_DEBUG"
 # Widget keys whose value mirrors the adjustments (set when undoing or resetting).
@@ -49,14 +50,23 @@ class LastChange:
     after: Adjustments
 
 
-def start_review(source_key: str, graph: CodeGraph, base: AnalysisOptions) -> None:
-    """Begin a fresh review when the source changes; keep the history when it does not."""
+def start_review(source_key: str, graph: CodeGraph, base: AnalysisOptions, variant: str = "") -> None:
+    """Begin a fresh review when the source changes; keep the history when it does not. A new
+    variant of the same source (runtime evidence added, or toggled off) keeps the reviewer's
+    changes and re-plans them on the new graph."""
     state = st.session_state
     if state.get(SOURCE_KEY) == source_key:
         state[GRAPH] = graph
+        if state.get(VARIANT) != variant:
+            state[VARIANT] = variant
+            state[PLANS] = OrderedDict()
+            state[EXPORTS] = {}
+            state[LAST_CHANGE] = None
+            _bump()
         return
     initial = Adjustments.from_options(base)
     state[SOURCE_KEY] = source_key
+    state[VARIANT] = variant
     state[GRAPH] = graph
     state[BASE_OPTIONS] = base
     state[HISTORY] = [initial]

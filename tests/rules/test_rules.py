@@ -88,6 +88,10 @@ def policy_with(change) -> object:
      "recommend.yml: targets.rules.gpu.weight must be a number."),
     (lambda d: d["waves"]["effort"].update(sizes=[[0, "S"], ["M"]]),
      "recommend.yml: waves.effort.sizes must be a list of [smallest points, size] pairs."),
+    (lambda d: d["runtime"]["remedies"].pop("cache"),
+     "recommend.yml: runtime.remedies must have exactly the keys batch, cache, event."),
+    (lambda d: d["runtime"].update(hot_calls_per_request=0),
+     "recommend.yml: runtime.hot_calls_per_request must be greater than 0."),
 ])
 def test_a_policy_mistake_is_one_sentence_naming_the_key(change, message):
     with pytest.raises(ConfigError) as raised:
@@ -100,6 +104,7 @@ def test_the_policy_loads_into_typed_tables():
     assert policy.targets.rules["long-running-loop"].limit == "lambda.timeout"
     assert "df" in policy.boundaries.payload.data_words and policy.boundaries.payload.content_patterns[0].search("f.read()")
     assert [label for _, label in policy.waves.effort.sizes] == ["S", "M", "L", "XL"]
+    assert policy.runtime.hot_calls_per_request == 10 and "get" in policy.runtime.read_words
 
 
 def test_heavy_packages_are_counted_once_with_what_they_pull_in():

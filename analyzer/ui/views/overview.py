@@ -24,6 +24,14 @@ def render(plan: Plan, before: Plan | None, change_label: str | None, changes: P
         "Solid arrows: synchronous HTTP calls · dashed purple: asynchronous messages "
         "(label: channel × call sites). The service picked in **Services** is drawn bold."
     )
+    if plan.runtime is not None:
+        runtime = plan.runtime
+        st.caption(
+            f"Weighted with runtime evidence: {runtime.calls_observed:,} calls observed between "
+            f"{runtime.functions_observed:,} functions; arrow thickness is the calls observed across each boundary. "
+            f"{runtime.observed_only} call(s) static analysis missed, {runtime.hot_paths} hot synchronous path(s) "
+            "(see the report's Runtime evidence section)."
+        )
     if plan.source.skipped:
         with st.expander(f"{len(plan.source.skipped)} file(s) not analyzed"):
             st.dataframe(
