@@ -30,6 +30,16 @@ COMPOSITION_ROOT_NAMES = frozenset({
     "__main__", "asgi", "celery", "celery_app", "celeryconfig", "conftest", "manage", "settings",
     "setup", "urls", "wsgi",
 })
+#: Constructors of the application object (Flask, FastAPI, Starlette, Quart, Celery, Django's
+#: WSGI/ASGI handlers): the module calling one is the app factory, a composition root whatever its name.
+APP_CONSTRUCTORS = frozenset({
+    "flask.Flask", "fastapi.FastAPI", "starlette.applications.Starlette", "quart.Quart", "celery.Celery",
+    "django.core.wsgi.get_wsgi_application", "django.core.asgi.get_asgi_application",
+})
+#: An app factory counts this close to the top (`shop.app`, `shop.web.factory`).
+APP_FACTORY_MAX_DEPTH = 3
+#: Packages near the top holding the deployment's configuration (`shop/settings/`, `shop/configs/`).
+SETTINGS_PACKAGES = frozenset({"settings", "config", "configs"})
 #: Names count only this close to the top (`shop.settings`, `manage`): an app's own `settings.py`
 #: or a `manage.py` controller deep in a package is ordinary app code.
 COMPOSITION_ROOT_MAX_DEPTH = 2
@@ -114,8 +124,12 @@ def named_roots(modules: Iterable[ModuleFacts]) -> dict[str, str]:
         parts = facts.name.split(".")
         if parts[-1] in COMPOSITION_ROOT_NAMES and len(parts) <= COMPOSITION_ROOT_MAX_DEPTH:
             found[facts.name] = f"composition root ({parts[-1]})"
-        elif "settings" in parts[:COMPOSITION_ROOT_MAX_DEPTH]:
+        elif SETTINGS_PACKAGES.intersection(parts[:COMPOSITION_ROOT_MAX_DEPTH]):
             found[facts.name] = f"composition root (settings: {parts[-1]})"
+        elif len(parts) <= APP_FACTORY_MAX_DEPTH:
+            built = sorted({c for call in facts.calls for c in call.callees if c in APP_CONSTRUCTORS})
+            if built:
+                found[facts.name] = f"composition root (app factory: calls {built[0]})"
     return found
 
 

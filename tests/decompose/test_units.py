@@ -292,3 +292,33 @@ def test_model_packages_nested_in_an_installed_app_are_that_app(tmp_path):
     decomposition = decompose(graph, AnalysisOptions(cache=False))
     homes = {decomposition.assignment[f"shop.storage.{b}.api"] for b in ("s3", "gcs")}
     assert homes == {decomposition.assignment["shop.storage.sync"]}
+
+
+def test_the_app_factory_and_a_configs_package_are_wiring_whatever_their_names(tmp_path):
+    """The module that builds the Flask app imports every app's views and is imported by the CLI:
+    it is the composition root, found by the constructor it calls; a `configs/` package near the
+    top is the deployment's configuration. Neither is a service."""
+    extra = {
+        "shop/web/__init__.py": "",
+        "shop/web/factory.py": """
+            from flask import Flask
+
+            from shop.billing.views import InvoiceView
+            from shop.orders.views import OrderView
+
+            def create_app(config="shop.configs.default"):
+                app = Flask("shop")
+                app.config.from_object(config)
+                app.add_url_rule("/orders", view_func=OrderView().get)
+                app.add_url_rule("/invoices", view_func=InvoiceView().get)
+                return app
+        """,
+        "shop/web/cli.py": "from shop.web.factory import create_app\n\ndef main():\n    create_app().run()\n",
+        "shop/configs/__init__.py": "",
+        "shop/configs/default.py": "DEBUG = False\nPAGE_SIZE = 20\n",
+        "shop/configs/testing.py": "from shop.configs.default import *\nDEBUG = True\n",
+    }
+    decomposition = plan_of(tmp_path, project(extra))
+    assert decomposition.shared_reasons["shop.web.factory"] == "composition root (app factory: calls flask.Flask)"
+    assert decomposition.shared_reasons["shop.configs.testing"] == "composition root (settings: testing)"
+    assert decomposition.assignment["shop.configs.default"] == SHARED_KERNEL_NAME
