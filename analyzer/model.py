@@ -101,6 +101,7 @@ class Definition:
     # simple constant class attributes, e.g. ("__tablename__", "orders"), ("Meta.db_table", "x"),
     # ("Meta.abstract", "True")
     attributes: tuple[tuple[str, str], ...] = ()
+    raises: bool = False  # has a `raise` statement: its callers may depend on the exception
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +134,10 @@ class CallSite:
     # the lambda the call is written in, named as PyCG names it ("shop.mod.f.<lambda1>"), or "".
     # `caller` stays the function around it: lambdas are never definitions of the plan.
     lambda_scope: str = ""
+    # the context managers around the call in its function, as written, outermost first
+    # ("transaction.atomic()"): a transaction the call may belong to
+    within: tuple[str, ...] = ()
+    handled: bool = False  # inside a `try` with an `except` clause: the caller handles the callee's failure
 
 
 @dataclass(frozen=True, slots=True)
