@@ -514,6 +514,27 @@ class Boundary:
 
 
 @dataclass(frozen=True)
+class Event:
+    """Fan-out recognised from the code's shape: one publisher whose discarded calls reach several
+    other services (a loop over handlers, a registry of callbacks, or calls passing the same
+    argument in turn) is one event with a consumer per service, not a queue per call."""
+
+    publisher: str  # the function (or module) that publishes it
+    source: str  # the publisher's service
+    path: str
+    line: int  # the first call of the event
+    channel: str  # "sns" | "eventbridge"
+    consumers: tuple[str, ...]  # consumer services, sorted
+    shape: str  # "handlers": one call site reaching several services; "publisher": several calls in turn
+    payload: tuple[str, ...] = ()  # the argument(s) every call of the event passes
+    lines: tuple[int, ...] = ()  # every call site of the event, in the publisher's file
+
+    def evidence(self) -> str:
+        """'shop/orders.py:12, 13, 14'."""
+        return f"{self.path}:{', '.join(str(n) for n in self.lines or (self.line,))}"
+
+
+@dataclass(frozen=True)
 class DataLink:
     """One place where a service reaches into another service's table."""
 
@@ -621,6 +642,7 @@ class Plan:
     verdict: Verdict | None = None
     notes: tuple[str, ...] = ()  # non-fatal remarks from the analysis
     data_boundaries: tuple[DataBoundary, ...] = ()  # relations, joins and queries across services
+    events: tuple[Event, ...] = ()  # fan-out recognised from the code's shape, one per publisher
 
     def service_of(self, module: str) -> str | None:
         """The service (or shared kernel) the plan places `module` in; None when it places it nowhere."""

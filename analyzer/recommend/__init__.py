@@ -11,7 +11,7 @@ import dataclasses
 
 from analyzer.model import Cluster, Decomposition, Plan, Service, SourceInfo
 from analyzer.options import AnalysisOptions
-from analyzer.recommend.boundaries import find_boundaries
+from analyzer.recommend.boundaries import boundaries_and_events
 from analyzer.recommend.data import find_data_boundaries
 from analyzer.recommend.locate import Locator
 from analyzer.recommend.targets import choose_target
@@ -25,7 +25,7 @@ def recommend(decomposition: Decomposition, options: AnalysisOptions | None = No
     """The full migration plan for one decomposition; same input, same plan."""
     codebase = decomposition.graph.codebase
     locator = Locator.of(decomposition)
-    boundaries = find_boundaries(decomposition, locator)
+    boundaries, events = boundaries_and_events(decomposition, locator)
     usage = decomposition.tables
     clusters = sorted(decomposition.clusters, key=lambda c: (c.kind != "service", c.name))
 
@@ -67,6 +67,7 @@ def recommend(decomposition: Decomposition, options: AnalysisOptions | None = No
         verdict=wave_plan.verdict,
         notes=(*codebase.notes, *decomposition.notes),
         data_boundaries=data_boundaries,
+        events=events,
     )
 
 

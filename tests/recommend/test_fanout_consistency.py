@@ -1,0 +1,302 @@
+"""Fan-out from the code's shape and consistency before channels (issue 12), on small real trees:
+scan -> graph -> one service per top-level package -> boundaries and events."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from analyzer.decompose.tables import table_uses
+from analyzer.graph import build_graph
+from analyzer.model import Cluster, Decomposition
+from analyzer.options import AnalysisOptions
+from analyzer.recommend.boundaries import boundaries_and_events
+from analyzer.scan import scan
+
+CONSUMERS = {
+    "billing/__init__.py": "",
+    "billing/api.py": """
+        def charge(order):
+            print("charge", order)
+    """,
+    "mail/__init__.py": "",
+    "mail/api.py": """
+        def send(order):
+            print("mail", order)
+    """,
+    "audit/__init__.py": "",
+    "audit/api.py": """
+        def record(order):
+            print("audit", order)
+    """,
+}
+
+
+def plan_of(tmp_path: Path, files: dict[str, str]):
+    """Boundaries and events of the tree, one service per top-level package."""
+    for relative, content in {**CONSUMERS, **files}.items():
+        path = tmp_path / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(content).lstrip("\n"), encoding="utf-8")
+    codebase = scan(tmp_path, AnalysisOptions(cache=False))
+    graph = build_graph(codebase)
+    assignment = {m.name: m.name.partition(".")[0] for m in codebase.modules}
+    services: dict[str, list[str]] = {}
+    for module, service in assignment.items():
+        services.setdefault(service, []).append(module)
+    clusters = tuple(Cluster(name=name, kind="service", modules=tuple(sorted(modules)), loc=1)
+                     for name, modules in sorted(services.items()))
+    decomposition = Decomposition(graph=graph, clusters=clusters, assignment=assignment, metrics={}, why={},
+                                  tables=table_uses(graph.data_access, assignment))
+    assert isinstance(graph.functions, nx.DiGraph)
+    return boundaries_and_events(decomposition)
+
+
+def calls_of(boundaries, caller):
+    return {c.callee: c for b in boundaries for c in b.calls if c.caller == caller}
+
+
+# --------------------------------------------------------------------------- fan-out
+
+
+def test_a_publisher_notifying_three_services_is_one_eventbridge_event(tmp_path):
+    boundaries, events = plan_of(tmp_path, {"orders/__init__.py": "", "orders/place.py": """
+        from billing import api as billing
+        from mail import api as mail
+        from audit import api as audit
+
+        def place(order):
+            billing.charge(order)
+            mail.send(order.customer)
+            audit.record(order)
+    """})
+    assert [(e.publisher, e.channel, e.consumers, e.shape, e.payload, e.lines) for e in events] == [
+        ("orders.place.place", "eventbridge", ("audit", "billing", "mail"), "publisher", ("order",), (6, 7, 8))]
+    calls = calls_of(boundaries, "orders.place.place")
+    assert {(c.style, c.channel) for c in calls.values()} == {("async", "eventbridge")}
+    assert calls["billing.api.charge"].reasons[0] == (
+        "`orders.place.place` publishes one event: its discarded calls passing `order` reach 3 services: "
+        "audit, billing, mail (orders/place.py:6, 7, 8)")
+
+
+def test_a_loop_over_handlers_in_three_services_is_one_eventbridge_event(tmp_path):
+    boundaries, events = plan_of(tmp_path, {"orders/__init__.py": "", "orders/place.py": """
+        from billing import api as billing
+        from mail import api as mail
+        from audit import api as audit
+
+        HANDLERS = (billing.charge, mail.send, audit.record)
+
+        def place(order):
+            for handler in HANDLERS:
+                handler(order)
+    """})
+    assert [(e.publisher, e.channel, e.consumers, e.shape, e.lines) for e in events] == [
+        ("orders.place.place", "eventbridge", ("audit", "billing", "mail"), "handlers", (9,))]
+    calls = calls_of(boundaries, "orders.place.place")
+    assert sorted(calls) == ["audit.api.record", "billing.api.charge", "mail.api.send"]
+    assert {(c.style, c.channel) for c in calls.values()} == {("async", "eventbridge")}
+
+
+def test_a_registry_of_callbacks_in_two_services_is_one_sns_event(tmp_path):
+    boundaries, events = plan_of(tmp_path, {"orders/__init__.py": "", "orders/place.py": """
+        from billing import api as billing
+        from mail import api as mail
+
+        SUBSCRIBERS = []
+        SUBSCRIBERS.append(billing.charge)
+        SUBSCRIBERS.append(mail.send)
+
+        def place(order):
+            for subscriber in SUBSCRIBERS:
+                subscriber(order)
+    """})
+    assert [(e.channel, e.consumers, e.shape) for e in events] == [("sns", ("billing", "mail"), "handlers")]
+    assert {c.channel for c in calls_of(boundaries, "orders.place.place").values()} == {"sns"}
+
+
+def test_two_consumer_services_make_an_sns_event(tmp_path):
+    boundaries, events = plan_of(tmp_path, {"orders/__init__.py": "", "orders/place.py": """
+        from billing import api as billing
+        from mail import api as mail
+
+        def place(order):
+            billing.charge(order)
+            mail.send(order)
+    """})
+    assert [(e.channel, e.consumers) for e in events] == [("sns", ("billing", "mail"))]
+    assert {c.channel for c in calls_of(boundaries, "orders.place.place").values()} == {"sns"}
+
+
+def test_a_function_that_uses_both_answers_stays_sync_and_is_no_event(tmp_path):
+    boundaries, events = plan_of(tmp_path, {"orders/__init__.py": "", "orders/place.py": """
+        from billing import api as billing
+        from mail import api as mail
+
+        def place(order):
+            charged = billing.charge(order)
+            if mail.send(order):
+                return charged
+            return None
+    """})
+    assert events == ()
+    calls = calls_of(boundaries, "orders.place.place")
+    assert {(c.style, c.channel) for c in calls.values()} == {("sync", "http")}
+
+
+def test_one_discarded_call_to_one_service_stays_a_queue(tmp_path):
+    boundaries, events = plan_of(tmp_path, {"orders/__init__.py": "", "orders/place.py": """
+        from billing import api as billing
+
+        def place(order):
+            billing.charge(order)
+    """})
+    assert events == ()
+    assert calls_of(boundaries, "orders.place.place")["billing.api.charge"].channel == "sqs"
+
+
+# --------------------------------------------------------------------------- consistency before channels
+
+STOCK = {
+    "stock/__init__.py": "",
+    "stock/models.py": """
+        from django.db import models
+
+        class Item(models.Model):
+            quantity = models.IntegerField()
+    """,
+    "stock/service.py": """
+        from stock.models import Item
+
+        class InsufficientStock(Exception):
+            pass
+
+        def decrement(item_id, quantity):
+            item = Item.objects.get(pk=item_id)
+            if item.quantity < quantity:
+                raise InsufficientStock(item_id)
+            Item.objects.filter(pk=item_id).update(quantity=item.quantity - quantity)
+
+        def release_stock(item_id, quantity):
+            Item.objects.filter(pk=item_id).update(quantity=quantity)
+
+        def touch(item_id):
+            Item.objects.filter(pk=item_id).update(quantity=0)
+    """,
+}
+
+
+def test_a_raising_call_inside_the_callers_atomic_block_stays_sync_with_the_reason(tmp_path):
+    boundaries, events = plan_of(tmp_path, {**STOCK, "orders/__init__.py": "", "orders/place.py": """
+        from django.db import transaction
+        from stock import service as stock
+
+        def place(order):
+            with transaction.atomic():
+                stock.decrement(order.item_id, order.quantity)
+                order.save()
+    """})
+    call = calls_of(boundaries, "orders.place.place")["stock.service.decrement"]
+    assert (call.style, call.channel) == ("sync", "http")
+    assert call.reasons[0] == ("runs inside the caller's transaction (`transaction.atomic()` at orders/place.py:6): "
+                               "a message would commit before stock succeeds")
+    assert "`decrement` raises (stock/service.py:6) and the caller lets the exception propagate: " \
+           "it depends on the outcome" in call.reasons
+    assert call.reasons[-1] == "or plan as a saga with compensating action `stock.service.release_stock`"
+    assert events == ()
+
+
+def test_a_decorated_atomic_function_and_a_row_lock_are_transactions_too(tmp_path):
+    boundaries, _ = plan_of(tmp_path, {**STOCK, "orders/__init__.py": "", "orders/place.py": """
+        from django.db import transaction
+        from stock import service as stock
+        from stock.models import Item
+
+        @transaction.atomic
+        def place(order):
+            stock.touch(order.item_id)
+
+        def lock(order):
+            Item.objects.select_for_update().get(pk=order.item_id)
+            stock.touch(order.item_id)
+    """})
+    placed = calls_of(boundaries, "orders.place.place")["stock.service.touch"]
+    assert placed.style == "sync"
+    assert placed.reasons[0].startswith(
+        "runs inside the caller's transaction (`@django.db.transaction.atomic` at orders/place.py:6)")
+    locked = calls_of(boundaries, "orders.place.lock")["stock.service.touch"]
+    assert locked.style == "sync"
+    assert "select_for_update()` at orders/place.py:10" in locked.reasons[0]
+
+
+def test_a_validator_whose_exception_the_caller_lets_propagate_stays_sync(tmp_path):
+    boundaries, _ = plan_of(tmp_path, {"orders/__init__.py": "", "orders/place.py": """
+        from checks import rules
+
+        def place(order):
+            rules.validate(order)
+            print(order)
+    """, "checks/__init__.py": "", "checks/rules.py": """
+        class Invalid(Exception):
+            pass
+
+        def validate(order):
+            if not order:
+                raise Invalid("empty order")
+    """})
+    call = calls_of(boundaries, "orders.place.place")["checks.rules.validate"]
+    assert (call.style, call.channel) == ("sync", "http")
+    assert call.reasons[0] == ("`validate` raises (checks/rules.py:4) and the caller lets the exception "
+                               "propagate: it depends on the outcome")
+
+
+def test_a_call_whose_exceptions_the_caller_handles_stays_sync(tmp_path):
+    boundaries, _ = plan_of(tmp_path, {"orders/__init__.py": "", "orders/place.py": """
+        from billing import api as billing
+
+        def place(order):
+            try:
+                billing.charge(order)
+            except ValueError:
+                print("retry later")
+    """})
+    call = calls_of(boundaries, "orders.place.place")["billing.api.charge"]
+    assert call.style == "sync"
+    assert call.reasons[0] == ("the caller handles its exceptions (try/except around the call at "
+                               "orders/place.py:5): it depends on the outcome")
+
+
+def test_a_row_update_read_back_by_the_caller_stays_sync(tmp_path):
+    boundaries, _ = plan_of(tmp_path, {**STOCK, "orders/__init__.py": "", "orders/place.py": """
+        from stock import service as stock
+        from stock.models import Item
+
+        def place(order):
+            stock.touch(order.item_id)
+            item = Item.objects.get(pk=order.item_id)
+            return item.quantity
+    """})
+    call = calls_of(boundaries, "orders.place.place")["stock.service.touch"]
+    assert (call.style, call.channel) == ("sync", "http")
+    assert call.reasons[0] == "the caller reads `stock_item` back (orders/place.py:6) after stock writes it"
+
+
+@pytest.mark.parametrize("guard", ["with transaction.atomic():", "try:"])
+def test_a_held_call_is_never_part_of_a_fanout_event(tmp_path, guard):
+    handler = "\n            except ValueError:\n                pass" if guard == "try:" else ""
+    _, events = plan_of(tmp_path, {"orders/__init__.py": "", "orders/place.py": f"""
+        from django.db import transaction
+        from billing import api as billing
+        from mail import api as mail
+        from audit import api as audit
+
+        def place(order):
+            {guard}
+                billing.charge(order){handler}
+            mail.send(order)
+            audit.record(order)
+    """})
+    assert [(e.channel, e.consumers) for e in events] == [("sns", ("audit", "mail"))]
