@@ -28,6 +28,7 @@ from analyzer.model import (
     DataBoundary,
     DataLink,
     Effort,
+    Event,
     Evidence,
     Excluded,
     ImportRoot,
@@ -77,6 +78,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
     return _beyond(data, {
         "data": plan.data,
         "data_boundaries": [_data_boundary_dict(d) for d in plan.data_boundaries],
+        **({"events": [_event_dict(e) for e in plan.events]} if plan.events else {}),
         "limits": plan.limits,
         "risks": risks,
         **({"verdict": plan.verdict} if plan.verdict is not None else {}),
@@ -89,6 +91,18 @@ def _data_boundary_dict(boundary: DataBoundary) -> dict[str, Any]:
             "pattern": boundary.pattern, "reasons": list(boundary.reasons),
             "links": [{"kind": link.kind, "table": link.table, "accessor": link.accessor, "path": link.path,
                        "line": link.line, "via": link.via} for link in boundary.links]}
+
+
+def _event_dict(event: Event) -> dict[str, Any]:
+    return {"publisher": event.publisher, "source": event.source, "path": event.path, "line": event.line,
+            "channel": event.channel, "consumers": list(event.consumers), "shape": event.shape,
+            "payload": list(event.payload), "lines": list(event.lines)}
+
+
+def _event_from(data: Mapping[str, Any]) -> Event:
+    return Event(publisher=data["publisher"], source=data["source"], path=data["path"], line=data["line"],
+                 channel=data["channel"], consumers=tuple(data["consumers"]), shape=data["shape"],
+                 payload=tuple(data["payload"]), lines=tuple(data["lines"]))
 
 
 def _data_boundary_from(data: Mapping[str, Any]) -> DataBoundary:
@@ -289,6 +303,7 @@ def plan_from_dict(data: Mapping[str, Any], origin: str = "plan.json") -> Plan:
         verdict=_verdict_from(data.get("verdict")),
         notes=tuple(data.get("notes", ())),
         data_boundaries=tuple(_data_boundary_from(d) for d in data.get("data_boundaries", ())),
+        events=tuple(_event_from(e) for e in data.get("events", ())),
     )
 
 

@@ -10,9 +10,12 @@ import networkx as nx
 import pytest
 
 from analyzer.decompose.tables import table_uses
+from analyzer.export.markdown import render_markdown
+from analyzer.export.plan_json import plan_from_dict, plan_to_dict, validate_plan_dict
 from analyzer.graph import build_graph
 from analyzer.model import Cluster, Decomposition
 from analyzer.options import AnalysisOptions
+from analyzer.recommend import recommend
 from analyzer.recommend.boundaries import boundaries_and_events
 from analyzer.scan import scan
 
@@ -37,6 +40,10 @@ CONSUMERS = {
 
 def plan_of(tmp_path: Path, files: dict[str, str]):
     """Boundaries and events of the tree, one service per top-level package."""
+    return boundaries_and_events(decomposition_of(tmp_path, files))
+
+
+def decomposition_of(tmp_path: Path, files: dict[str, str]) -> Decomposition:
     for relative, content in {**CONSUMERS, **files}.items():
         path = tmp_path / relative
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -49,10 +56,10 @@ def plan_of(tmp_path: Path, files: dict[str, str]):
         services.setdefault(service, []).append(module)
     clusters = tuple(Cluster(name=name, kind="service", modules=tuple(sorted(modules)), loc=1)
                      for name, modules in sorted(services.items()))
-    decomposition = Decomposition(graph=graph, clusters=clusters, assignment=assignment, metrics={}, why={},
-                                  tables=table_uses(graph.data_access, assignment))
     assert isinstance(graph.functions, nx.DiGraph)
-    return boundaries_and_events(decomposition)
+    metrics = {"modularity": 0.4, "sm": 0.3, "icp": 0.2, "ifn": 1.0, "ned": 0.5}
+    return Decomposition(graph=graph, clusters=clusters, assignment=assignment, metrics=metrics, why={},
+                         tables=table_uses(graph.data_access, assignment))
 
 
 def calls_of(boundaries, caller):
@@ -80,6 +87,28 @@ def test_a_publisher_notifying_three_services_is_one_eventbridge_event(tmp_path)
     assert calls["billing.api.charge"].reasons[0] == (
         "`orders.place.place` publishes one event: its discarded calls passing `order` reach 3 services: "
         "audit, billing, mail (orders/place.py:6, 7, 8)")
+
+
+def test_events_are_in_plan_json_read_back_and_one_row_each_in_the_report(tmp_path):
+    plan = recommend(decomposition_of(tmp_path, {"orders/__init__.py": "", "orders/place.py": """
+        from billing import api as billing
+        from mail import api as mail
+
+        HANDLERS = [billing.charge, mail.send]
+
+        def place(order):
+            for handler in HANDLERS:
+                handler(order)
+    """}))
+    data = plan_to_dict(plan)
+    validate_plan_dict(data)
+    assert data["events"] == [{"publisher": "orders.place.place", "source": "orders", "path": "orders/place.py",
+                               "line": 8, "channel": "sns", "consumers": ["billing", "mail"], "shape": "handlers",
+                               "payload": ["order"], "lines": [8]}]
+    assert plan_from_dict(data).events == plan.events
+    report = render_markdown(plan)
+    assert "## Events" in report
+    assert "| `orders.place.place` | `orders` | sns | `billing`, `mail` | `order` | `orders/place.py:8` |" in report
 
 
 def test_a_loop_over_handlers_in_three_services_is_one_eventbridge_event(tmp_path):
