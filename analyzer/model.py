@@ -101,7 +101,9 @@ class Definition:
     # simple constant class attributes, e.g. ("__tablename__", "orders"), ("Meta.db_table", "x"),
     # ("Meta.abstract", "True")
     attributes: tuple[tuple[str, str], ...] = ()
-    raises: bool = False  # has a `raise` statement: its callers may depend on the exception
+    # what its own `raise` statements raise, as written, sorted ("InsufficientStock"; "raise" re-raises):
+    # its callers may depend on the exception
+    raises: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

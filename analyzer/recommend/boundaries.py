@@ -129,22 +129,28 @@ class _Facts:
 def must_stay_sync(call: CallSite, callee: str, target: str, facts: _Facts, rules: ConsistencyRules) -> tuple[str, ...]:
     """Why a call whose result is discarded must still wait for the callee, with the evidence; ()
     when it is fire-and-forget in the code's own terms. The caller depends on the outcome when the
-    call runs in its transaction, when it handles or lets propagate the callee's exceptions, or
-    when it reads back what the callee wrote."""
+    callee takes part in its transaction (it can fail it, or writes a table the caller also works
+    on), when it handles or lets propagate the callee's exceptions, or when it reads back what the
+    callee wrote. A callee in the transaction touching only its own tables (a notification) is
+    still fire-and-forget: send it after commit."""
     where = f"{call.path}:{call.line}"
     reasons: list[str] = []
-    transaction = _transaction(call, facts, rules)
+    definition = facts.definitions.get(callee)
+    raised = [r for r in definition.raises if r.rpartition(".")[2] not in rules.precondition_errors] \
+        if definition is not None else []
+    written = facts.writes.get(callee, frozenset())
+    touched = written & ({a.table for a in facts.reads.get(call.caller, ())} | facts.writes.get(call.caller, frozenset()))
+    transaction = _transaction(call, facts, rules) if raised or touched else None
     if transaction:
         evidence, at = transaction
         reasons.append(rules.reasons["transaction"].format(evidence=evidence, where=at, target=target))
-    definition = facts.definitions.get(callee)
     if call.handled:
         reasons.append(rules.reasons["handled"].format(where=where))
-    elif definition is not None and definition.raises:
-        reasons.append(rules.reasons["raises"].format(callee=callee.rpartition(".")[2],
-                                                      callee_where=f"{definition.path}:{definition.line}"))
+    elif definition is not None and raised:
+        reasons.append(rules.reasons["raises"].format(
+            callee=callee.rpartition(".")[2], raised=", ".join(f"`{r}`" for r in raised),
+            callee_where=f"{definition.path}:{definition.line}"))
     if rules.read_back:
-        written = facts.writes.get(callee, frozenset())
         back = next((a for a in facts.reads.get(call.caller, ()) if a.table in written and a.path == call.path
                      and a.line > call.line), None)
         if back is not None:
@@ -199,7 +205,8 @@ def find_events(crossing: list[tuple[CallSite, str, str, str]], held: Mapping[tu
                 policy: BoundaryPolicy) -> tuple[tuple[Event, ...], dict[tuple[CallSite, str], Event]]:
     """Events with several consumer services, from the calls themselves (never from names):
     a call site whose callees reach several other services (a loop over handlers, a registry of
-    callbacks), then a publisher whose other discarded calls passing the same argument do.
+    callbacks), then a publisher whose other discarded calls passing the same argument do (outside
+    loops: a call per item is a stream of commands).
     Only fire-and-forget calls count: discarded, not deferred, not held synchronous."""
     free: dict[CallSite, list[tuple[str, str, str]]] = defaultdict(list)
     for call, callee, source, target in crossing:
@@ -223,7 +230,7 @@ def find_events(crossing: list[tuple[CallSite, str, str, str]], held: Mapping[tu
     for call in sorted(free, key=lambda c: (c.caller, c.path, c.line, c.callees)):
         if len({t for _, _, t in free[call]}) >= policy.sns_min_services:
             add("handlers", [call], tuple(call.args))
-        else:
+        elif not call.in_loop:  # a call in a loop sends one command per item (per line, per row), not the event
             by_publisher[call.caller].append(call)
     for members in by_publisher.values():
         reach: dict[str, set[str]] = defaultdict(set)

@@ -85,6 +85,7 @@ class ConsistencyRules:
     transaction_contexts: tuple[re.Pattern[str], ...]
     transaction_decorators: tuple[re.Pattern[str], ...]
     transaction_calls: tuple[re.Pattern[str], ...]
+    precondition_errors: frozenset[str]  # raised by a callee, these never hold a call synchronous
     read_back: bool
     compensation_words: tuple[str, ...]
     reasons: Mapping[str, str]  # transaction, handled, raises, read_back, saga
@@ -310,6 +311,7 @@ def _boundaries(table: _Table) -> BoundaryPolicy:
         transaction_contexts=_patterns(consistency, "consistency.transaction_contexts", "transaction_contexts"),
         transaction_decorators=_patterns(consistency, "consistency.transaction_decorators", "transaction_decorators"),
         transaction_calls=_patterns(consistency, "consistency.transaction_calls", "transaction_calls"),
+        precondition_errors=frozenset(consistency.texts("precondition_errors")),
         read_back=consistency.flag("read_back"),
         compensation_words=consistency.texts("compensation_words"),
         reasons=consistency.strings("reasons"))

@@ -90,7 +90,7 @@ class _Scope:
         self.globals: set[str] = set()
         self.nonlocals: set[str] = set()
         self.self_name = ""
-        self.raises = False
+        self.raises: list[str] = []
 
 
 def annotation_chains(node: ast.AST | None) -> list[ast.expr]:
@@ -177,7 +177,7 @@ class Extractor:
             outer_bindings={k: tuple(dict.fromkeys(v)) for k, v in s.outer.items()},
             replaced=frozenset(s.replaced),
             self_attrs={k: tuple(dict.fromkeys(v)) for k, v in s.self_attrs.items()},
-            raises=s.raises,
+            raises=tuple(sorted(set(s.raises))),
         )
 
     def loc(self, first: int, last: int) -> int:
@@ -688,7 +688,8 @@ class Extractor:
 
     def raise_statement(self, node: ast.Raise) -> None:
         """`raise Error` instantiates Error: an implicit call, kept when it reaches internal code."""
-        self.scopes[self.cur].raises = True
+        raised = node.exc.func if type(node.exc) is ast.Call else node.exc
+        self.scopes[self.cur].raises.append(self.text(raised, EXPR_TEXT_LIMIT) if raised is not None else "raise")
         if node.exc is not None:
             self.expr(node.exc, "other")
             if type(node.exc) is not ast.Call:

@@ -232,7 +232,7 @@ class RawScope(NamedTuple):
     outer_bindings: dict[str, tuple[Binding, ...]]
     replaced: frozenset[str]  # names with a Stored binding that `replaces`
     self_attrs: dict[str, tuple[tuple[Binding, int], ...]]  # classes: self.x = ... (binding, method scope)
-    raises: bool = False  # has a `raise` statement of its own: callers may depend on the exception
+    raises: tuple[str, ...] = ()  # what its own `raise` statements raise, as written ("InsufficientStock", "raise")
 
 
 class RawImport(NamedTuple):
