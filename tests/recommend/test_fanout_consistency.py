@@ -372,3 +372,46 @@ def test_a_notification_in_the_callers_transaction_touching_only_its_own_tables_
     """})
     call = calls_of(boundaries, "orders.place.place")["billing.api.charge"]
     assert (call.style, call.channel) == ("async", "sqs")
+
+
+def test_handlers_registered_by_a_decorator_in_three_services_are_one_eventbridge_event(tmp_path):
+    boundaries, events = plan_of(tmp_path, {
+        "orders/__init__.py": "",
+        "orders/events.py": """
+            HANDLERS = []
+
+            def subscribe(handler):
+                HANDLERS.append(handler)
+                return handler
+
+            def order_placed(order):
+                for handler in HANDLERS:
+                    handler(order)
+        """,
+        "billing/hooks.py": """
+            from orders.events import subscribe
+
+            @subscribe
+            def bill(order):
+                print(order)
+        """,
+        "mail/hooks.py": """
+            from orders.events import subscribe
+
+            @subscribe
+            def confirm(order):
+                print(order)
+        """,
+        "audit/hooks.py": """
+            from orders.events import subscribe
+
+            @subscribe
+            def record(order):
+                print(order)
+        """,
+    })
+    assert [(e.publisher, e.channel, e.consumers, e.shape) for e in events] == [
+        ("orders.events.order_placed", "eventbridge", ("audit", "billing", "mail"), "handlers")]
+    calls = calls_of(boundaries, "orders.events.order_placed")
+    assert sorted(calls) == ["audit.hooks.record", "billing.hooks.bill", "mail.hooks.confirm"]
+    assert {c.channel for c in calls.values()} == {"eventbridge"}
