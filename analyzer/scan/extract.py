@@ -325,6 +325,9 @@ class Extractor:
     def store_call(self, node: ast.Call) -> None:
         """`handlers.append(f)`, `registry.update({"a": f})`: stores by method (conventions.COLLECTION_STORES)."""
         func = node.func
+        if type(func) is ast.Attribute and type(func.value) is ast.Attribute:
+            self._self_store(func.value, func.attr, node)
+            return
         if type(func) is not ast.Attribute or type(func.value) is not ast.Name:
             return
         spec = conv.COLLECTION_STORES.get(func.attr)
@@ -348,6 +351,18 @@ class Extractor:
         else:
             literal = literal_key(node.args[spec.key]) if 0 <= spec.key < len(node.args) else ""
             self.store(name, (literal,), self.exprs.of(argument))
+
+    def _self_store(self, target: ast.Attribute, method: str, node: ast.Call) -> None:
+        """`self.handlers.append(f)` inside a method: an item stored into an instance attribute's
+        collection (an observer registry kept on the instance)."""
+        spec = conv.COLLECTION_STORES.get(method)
+        if spec is None or spec.spread or len(node.args) <= spec.value or type(node.args[spec.value]) is ast.Starred:
+            return
+        value = self.exprs.of(node.args[spec.value])
+        if isinstance(value, _INERT):
+            return
+        literal = literal_key(node.args[spec.key]) if 0 <= spec.key < len(node.args) else ""
+        self._self_attribute(target, Stored((literal,), value, False, self.cur))
 
     def _self_attribute(self, target: ast.Attribute, binding: Binding) -> None:
         """`self.repo = OrderRepository()` inside a method: an instance attribute of the class."""

@@ -72,3 +72,39 @@ def test_a_loop_over_a_handler_list_reaches_every_handler_from_one_site(scanned)
     sites = [c for c in orders.calls if c.caller == "shop.orders.loop" and c.expr == "handler"]
     assert [(s.callees, s.usage, s.in_loop) for s in sites] == [
         (("shop.billing.charge", "shop.mail.send", "shop.stock.reserve"), "discarded", True)]
+
+
+def test_an_observer_registry_kept_on_the_instance_reaches_every_subscribed_handler(callgraph):
+    edges = callgraph({
+        "bus.py": """
+            class Bus:
+                def __init__(self):
+                    self.handlers = []
+
+                def subscribe(self, handler):
+                    self.handlers.append(handler)
+
+                def publish(self, event):
+                    for handler in self.handlers:
+                        handler(event)
+
+            bus = Bus()
+        """,
+        "billing.py": """
+            from bus import bus
+
+            def on_paid(event):
+                print(event)
+
+            bus.subscribe(on_paid)
+        """,
+        "mail.py": """
+            from bus import bus
+
+            def on_paid(event):
+                print(event)
+
+            bus.subscribe(on_paid)
+        """,
+    })
+    assert edges["bus.Bus.publish"] == ["billing.on_paid", "mail.on_paid"]
