@@ -3,6 +3,13 @@
 The rules (policy in analyzer/rules/recommend.yml):
 - sync over HTTP when the caller uses the answer (return value assigned, returned, tested,
   passed on or awaited) and the call is not deferred;
+- consistency before channels: a discarded call stays sync when the caller depends on its
+  outcome: the callee takes part in the caller's transaction, the caller handles or lets
+  propagate its exceptions, or reads back what it wrote (`must_stay_sync`, rules in
+  `boundaries.consistency`);
+- fan-out from the code's shape: one call site reaching handlers in several other services (a
+  loop over a list or registry of callbacks), or a publisher whose discarded calls passing the
+  same argument reach several, is one event (`find_events`) on SNS or EventBridge;
 - async otherwise: the return value is discarded, the call is deferred (.delay, .apply_async,
   an executor, a job queue, a thread, a callback) or it is a signal/event;
 - async channel: a signal (domain event) that reaches one other service is a queue (SQS); two
