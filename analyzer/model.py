@@ -101,6 +101,9 @@ class Definition:
     # simple constant class attributes, e.g. ("__tablename__", "orders"), ("Meta.db_table", "x"),
     # ("Meta.abstract", "True")
     attributes: tuple[tuple[str, str], ...] = ()
+    # what its own `raise` statements raise, as written, sorted ("InsufficientStock"; "raise" re-raises):
+    # its callers may depend on the exception
+    raises: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +136,10 @@ class CallSite:
     # the lambda the call is written in, named as PyCG names it ("shop.mod.f.<lambda1>"), or "".
     # `caller` stays the function around it: lambdas are never definitions of the plan.
     lambda_scope: str = ""
+    # the context managers around the call in its function, as written, outermost first
+    # ("transaction.atomic()"): a transaction the call may belong to
+    within: tuple[str, ...] = ()
+    handled: bool = False  # inside a `try` with an `except` clause: the caller handles the callee's failure
 
 
 @dataclass(frozen=True, slots=True)
@@ -514,6 +521,27 @@ class Boundary:
 
 
 @dataclass(frozen=True)
+class Event:
+    """Fan-out recognised from the code's shape: one publisher whose discarded calls reach several
+    other services (a loop over handlers, a registry of callbacks, or calls passing the same
+    argument in turn) is one event with a consumer per service, not a queue per call."""
+
+    publisher: str  # the function (or module) that publishes it
+    source: str  # the publisher's service
+    path: str
+    line: int  # the first call of the event
+    channel: str  # "sns" | "eventbridge"
+    consumers: tuple[str, ...]  # consumer services, sorted
+    shape: str  # "handlers": one call site reaching several services; "publisher": several calls in turn
+    payload: tuple[str, ...] = ()  # the argument(s) every call of the event passes
+    lines: tuple[int, ...] = ()  # every call site of the event, in the publisher's file
+
+    def evidence(self) -> str:
+        """'shop/orders.py:12, 13, 14'."""
+        return f"{self.path}:{', '.join(str(n) for n in self.lines or (self.line,))}"
+
+
+@dataclass(frozen=True)
 class DataLink:
     """One place where a service reaches into another service's table."""
 
@@ -622,6 +650,7 @@ class Plan:
     notes: tuple[str, ...] = ()  # non-fatal remarks from the analysis
     data_boundaries: tuple[DataBoundary, ...] = ()  # relations, joins and queries across services
     runtime: RuntimeSummary | None = None  # the runtime files the plan was weighted with
+    events: tuple[Event, ...] = ()  # fan-out recognised from the code's shape, one per publisher
 
     def service_of(self, module: str) -> str | None:
         """The service (or shared kernel) the plan places `module` in; None when it places it nowhere."""

@@ -94,6 +94,7 @@ def _document(plan: Plan) -> list[Block]:
         blocks += _service_section(service, plan)
     blocks += _boundaries_section(plan)
     blocks += _runtime_section(plan)
+    blocks += _events_section(plan)
     blocks += _data_section(plan)
     blocks += _data_boundaries_section(plan)
     blocks += _waves_section(plan)
@@ -249,6 +250,20 @@ def _data_section(plan: Plan) -> list[Block]:
              joined([Code(o) for o in u.others]))
             for u in conflicts)))
     return blocks
+
+
+def _events_section(plan: Plan) -> list[Block]:
+    """One row per fan-out event (only when the plan has some): who publishes, to whom, on what."""
+    if not plan.events:
+        return []
+    return [Heading(2, "Events", "events"),
+            Para(text("Publishers whose fire-and-forget calls reach several other services: one event each, "
+                      "with a consumer per service, instead of a queue per call.")),
+            Table(("publisher", "service", "channel", "consumers", "carries", "where"), tuple(
+                (text(Code(e.publisher)), text(Code(e.source)), text(e.channel),
+                 text(*joined([Code(c) for c in e.consumers])), text(*joined([Code(p) for p in e.payload])),
+                 text(*joined([_where(e.path, line) for line in e.lines or (e.line,)])))
+                for e in plan.events))]
 
 
 def _data_boundaries_section(plan: Plan) -> list[Block]:

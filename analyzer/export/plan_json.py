@@ -29,6 +29,7 @@ from analyzer.model import (
     DataBoundary,
     DataLink,
     Effort,
+    Event,
     Evidence,
     Excluded,
     HotPath,
@@ -83,6 +84,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
     return _beyond(data, {
         "data": plan.data,
         "data_boundaries": [_data_boundary_dict(d) for d in plan.data_boundaries],
+        **({"events": [_event_dict(e) for e in plan.events]} if plan.events else {}),
         "limits": plan.limits,
         "risks": risks,
         **({"verdict": plan.verdict} if plan.verdict is not None else {}),
@@ -96,6 +98,18 @@ def _data_boundary_dict(boundary: DataBoundary) -> dict[str, Any]:
             "pattern": boundary.pattern, "reasons": list(boundary.reasons),
             "links": [{"kind": link.kind, "table": link.table, "accessor": link.accessor, "path": link.path,
                        "line": link.line, "via": link.via} for link in boundary.links]}
+
+
+def _event_dict(event: Event) -> dict[str, Any]:
+    return {"publisher": event.publisher, "source": event.source, "path": event.path, "line": event.line,
+            "channel": event.channel, "consumers": list(event.consumers), "shape": event.shape,
+            "payload": list(event.payload), "lines": list(event.lines)}
+
+
+def _event_from(data: Mapping[str, Any]) -> Event:
+    return Event(publisher=data["publisher"], source=data["source"], path=data["path"], line=data["line"],
+                 channel=data["channel"], consumers=tuple(data["consumers"]), shape=data["shape"],
+                 payload=tuple(data["payload"]), lines=tuple(data["lines"]))
 
 
 def _data_boundary_from(data: Mapping[str, Any]) -> DataBoundary:
@@ -377,6 +391,7 @@ def plan_from_dict(data: Mapping[str, Any], origin: str = "plan.json") -> Plan:
         notes=tuple(data.get("notes", ())),
         data_boundaries=tuple(_data_boundary_from(d) for d in data.get("data_boundaries", ())),
         runtime=_runtime_summary_from(data.get("runtime")),
+        events=tuple(_event_from(e) for e in data.get("events", ())),
     )
 
 

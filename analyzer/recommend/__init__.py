@@ -11,7 +11,7 @@ import dataclasses
 
 from analyzer.model import Cluster, Decomposition, Plan, Service, SourceInfo
 from analyzer.options import AnalysisOptions
-from analyzer.recommend.boundaries import find_boundaries
+from analyzer.recommend.boundaries import boundaries_and_events
 from analyzer.recommend.data import find_data_boundaries
 from analyzer.recommend.locate import Locator
 from analyzer.recommend.runtime import summarise as runtime_summary
@@ -26,7 +26,7 @@ def recommend(decomposition: Decomposition, options: AnalysisOptions | None = No
     """The full migration plan for one decomposition; same input, same plan."""
     codebase = decomposition.graph.codebase
     locator = Locator.of(decomposition)
-    boundaries = find_boundaries(decomposition, locator)
+    boundaries, events = boundaries_and_events(decomposition, locator)
     usage = decomposition.tables
     clusters = sorted(decomposition.clusters, key=lambda c: (c.kind != "service", c.name))
 
@@ -70,6 +70,7 @@ def recommend(decomposition: Decomposition, options: AnalysisOptions | None = No
         data_boundaries=data_boundaries,
         runtime=None if decomposition.graph.runtime is None else runtime_summary(decomposition.graph.runtime,
                                                                                   boundaries),
+        events=events,
     )
 
 

@@ -75,6 +75,20 @@ class BoundaryPolicy:
     payload_remedy: str
     model_remedy: str
     payload_limits: Mapping[str, str]  # channel -> limits.toml key
+    consistency: ConsistencyRules
+
+
+@dataclass(frozen=True)
+class ConsistencyRules:
+    """When a discarded call must stay synchronous (analyzer.recommend.boundaries.must_stay_sync)."""
+
+    transaction_contexts: tuple[re.Pattern[str], ...]
+    transaction_decorators: tuple[re.Pattern[str], ...]
+    transaction_calls: tuple[re.Pattern[str], ...]
+    precondition_errors: frozenset[str]  # raised by a callee, these never hold a call synchronous
+    read_back: bool
+    compensation_words: tuple[str, ...]
+    reasons: Mapping[str, str]  # transaction, handled, raises, read_back, saga
 
 
 @dataclass(frozen=True)
@@ -206,6 +220,12 @@ class _Table:
             raise self._bad(key, "a number")
         return value
 
+    def flag(self, key: str) -> bool:
+        value = self._get(key, False)
+        if not isinstance(value, bool):
+            raise self._bad(key, "true or false")
+        return value
+
     def optional_number(self, key: str) -> float | None:
         return None if self._get(key, True) is None else self.number(key)
 
@@ -301,10 +321,16 @@ def _boundaries(table: _Table) -> BoundaryPolicy:
     fanout = table.sub("fanout")
     ranks = table.sub("channel_rank")
     payload = table.sub("payload")
-    try:
-        compiled = tuple(re.compile(p) for p in payload.texts("content_patterns"))
-    except re.error as exc:
-        raise ConfigError(f"{SOURCE}: boundaries.payload.content_patterns has an invalid pattern ({exc}).") from exc
+    consistency = table.sub("consistency")
+    compiled = _patterns(payload, "payload.content_patterns", "content_patterns")
+    rules = ConsistencyRules(
+        transaction_contexts=_patterns(consistency, "consistency.transaction_contexts", "transaction_contexts"),
+        transaction_decorators=_patterns(consistency, "consistency.transaction_decorators", "transaction_decorators"),
+        transaction_calls=_patterns(consistency, "consistency.transaction_calls", "transaction_calls"),
+        precondition_errors=frozenset(consistency.texts("precondition_errors")),
+        read_back=consistency.flag("read_back"),
+        compensation_words=consistency.texts("compensation_words"),
+        reasons=consistency.strings("reasons"))
     policy = BoundaryPolicy(
         sync_usages=frozenset(table.texts("sync_usages")), usage_reasons=table.strings("usage_reasons"),
         deferral_reasons=table.strings("deferral_reasons"),
@@ -315,10 +341,17 @@ def _boundaries(table: _Table) -> BoundaryPolicy:
         payload=PayloadRules(data_words=frozenset(payload.texts("data_words")),
                              metadata_words=frozenset(payload.texts("metadata_words")), content_patterns=compiled),
         payload_remedy=table.text("payload_remedy"), model_remedy=table.text("model_remedy"),
-        payload_limits=table.strings("payload_limits"))
-    for done in (fanout, ranks, payload, table):
+        payload_limits=table.strings("payload_limits"), consistency=rules)
+    for done in (fanout, ranks, payload, consistency, table):
         done.done()
     return policy
+
+
+def _patterns(table: _Table, where: str, key: str) -> tuple[re.Pattern[str], ...]:
+    try:
+        return tuple(re.compile(p) for p in table.texts(key))
+    except re.error as exc:
+        raise ConfigError(f"{SOURCE}: boundaries.{where} has an invalid pattern ({exc}).") from exc
 
 
 def _waves(table: _Table) -> WavePolicy:

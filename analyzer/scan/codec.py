@@ -29,7 +29,7 @@ from analyzer.scan import facts
 from analyzer.scan.records import set_slots, slots_of
 
 #: Bump when the layout of entries changes; entries of another format are never decoded.
-FORMAT = b"STRANGLER-CACHE-1\n"
+FORMAT = b"STRANGLER-CACHE-2\n"
 
 #: The classes an entry may hold. Add one line here for each new fact or model class cached.
 RECORDS: tuple[type, ...] = (

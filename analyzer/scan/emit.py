@@ -145,10 +145,10 @@ class FactBuilder:
         deferrals = set(callees.values())
         if not callees:
             self.calls.append(_call_site(caller, (self.unknown_name(call),), call.expr, path, call.line,
-                                         call.usage, call.in_loop, "", call.arg_text, within))
+                                         call.usage, call.in_loop, "", call.arg_text, within, call.within, call.handled))
         elif deferrals == {""}:
             self.calls.append(_call_site(caller, tuple(sorted(callees)), call.expr, path, call.line,
-                                         call.usage, call.in_loop, "", call.arg_text, within))
+                                         call.usage, call.in_loop, "", call.arg_text, within, call.within, call.handled))
         else:
             for deferral in sorted(deferrals):
                 expr = call.expr
@@ -156,7 +156,7 @@ class FactBuilder:
                     expr = self.handed_text(call) or expr
                 names = tuple(sorted(name for name, d in callees.items() if d == deferral))
                 self.calls.append(_call_site(caller, names, expr, path, call.line, call.usage, call.in_loop,
-                                             deferral, call.arg_text, within))
+                                             deferral, call.arg_text, within, call.within, call.handled))
 
     def special_call(self, call: RawCall, result: Resolved, caller: str) -> None:
         """Decorator applications and implicit protocol calls: kept only when they say something."""
@@ -165,7 +165,8 @@ class FactBuilder:
             internal = sorted(name for name in result.callees if name in r.definitions)
             if internal:
                 self.calls.append(_call_site(caller, tuple(internal), call.expr, raw.path, call.line, call.usage,
-                                             call.in_loop, "", (), self.lambdas[call.scope]))
+                                             call.in_loop, "", (), self.lambdas[call.scope], call.within,
+                                             call.handled))
             return
         self.subscription(call, result, self.offset + call.scope, caller)
         # `@property`, `@classmethod`, `@app.route(...)` applied: builtins and whatever an external
@@ -173,7 +174,8 @@ class FactBuilder:
         names = sorted(n for n in result.callees if not (n.startswith("<builtin>.") or n.endswith("()")))
         if names:
             self.calls.append(_call_site(caller, tuple(names), call.expr, raw.path, call.line, call.usage,
-                                         call.in_loop, "", call.arg_text, self.lambdas[call.scope]))
+                                         call.in_loop, "", call.arg_text, self.lambdas[call.scope], call.within,
+                                         call.handled))
 
     def handed_text(self, call: RawCall) -> str:
         hand_off = conv.HAND_OFFS.get(last_name(call.func))
@@ -387,6 +389,7 @@ class FactBuilder:
             qualname=raw_scope.qualname, kind=raw_scope.kind, module=self.raw.name, path=self.raw.path,
             line=raw_scope.line, end_line=raw_scope.end_line, loc=raw_scope.loc, bases=bases,
             decorators=tuple(decorators), is_async=raw_scope.is_async, attributes=raw_scope.attributes,
+            raises=raw_scope.raises,
         )
 
 

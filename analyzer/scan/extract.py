@@ -60,7 +60,8 @@ class _Scope:
     __slots__ = ("qualname", "kind", "parent", "line", "end_line", "span_start", "is_async",
                  "decorators", "decorator_text", "method_kind", "bases", "base_text", "attributes",
                  "params", "returns", "yields", "generator", "return_annotation", "bindings", "outer",
-                 "since", "replaced", "free_stores", "lambdas", "self_attrs", "globals", "nonlocals", "self_name")
+                 "since", "replaced", "free_stores", "lambdas", "self_attrs", "globals", "nonlocals", "self_name",
+                 "raises")
 
     def __init__(self, qualname: str, kind: str, parent: int) -> None:
         self.qualname = qualname
@@ -89,6 +90,7 @@ class _Scope:
         self.globals: set[str] = set()
         self.nonlocals: set[str] = set()
         self.self_name = ""
+        self.raises: list[str] = []
 
 
 def annotation_chains(node: ast.AST | None) -> list[ast.expr]:
@@ -155,6 +157,8 @@ class Extractor:
         self.in_loop = False
         self.type_checking = False
         self.conditional = 0
+        self.within: tuple[str, ...] = ()  # context managers around the current statement, in this scope
+        self.handled = False  # inside a `try` body with an `except` clause, in this scope
 
     # ------------------------------------------------------------------ entry point
 
@@ -183,6 +187,7 @@ class Extractor:
             outer_bindings={k: tuple(dict.fromkeys(v)) for k, v in s.outer.items()},
             replaced=frozenset(s.replaced),
             self_attrs={k: tuple(dict.fromkeys(v)) for k, v in s.self_attrs.items()},
+            raises=tuple(sorted(set(s.raises))),
         )
 
     def loc(self, first: int, last: int) -> int:
@@ -330,6 +335,9 @@ class Extractor:
     def store_call(self, node: ast.Call) -> None:
         """`handlers.append(f)`, `registry.update({"a": f})`: stores by method (conventions.COLLECTION_STORES)."""
         func = node.func
+        if type(func) is ast.Attribute and type(func.value) is ast.Attribute:
+            self._self_store(func.value, func.attr, node)
+            return
         if type(func) is not ast.Attribute or type(func.value) is not ast.Name:
             return
         spec = conv.COLLECTION_STORES.get(func.attr)
@@ -353,6 +361,18 @@ class Extractor:
         else:
             literal = literal_key(node.args[spec.key]) if 0 <= spec.key < len(node.args) else ""
             self.store(name, (literal,), self.exprs.of(argument))
+
+    def _self_store(self, target: ast.Attribute, method: str, node: ast.Call) -> None:
+        """`self.handlers.append(f)` inside a method: an item stored into an instance attribute's
+        collection (an observer registry kept on the instance)."""
+        spec = conv.COLLECTION_STORES.get(method)
+        if spec is None or spec.spread or len(node.args) <= spec.value or type(node.args[spec.value]) is ast.Starred:
+            return
+        value = self.exprs.of(node.args[spec.value])
+        if isinstance(value, _INERT):
+            return
+        literal = literal_key(node.args[spec.key]) if 0 <= spec.key < len(node.args) else ""
+        self._self_attribute(target, Stored((literal,), value, False, self.cur))
 
     def _self_attribute(self, target: ast.Attribute, binding: Binding) -> None:
         """`self.repo = OrderRepository()` inside a method: an instance attribute of the class."""
@@ -431,10 +451,11 @@ class Extractor:
 
     def walk_scope(self, index: int, statements: list[ast.stmt]) -> None:
         """The body of a def or class: its own straight-line code, outside any loop."""
-        saved = (self.cur, self.in_loop, self.type_checking, self.conditional)
-        self.cur, self.in_loop, self.type_checking, self.conditional = index, False, False, 0
+        saved = (self.cur, self.in_loop, self.type_checking, self.conditional, self.within, self.handled)
+        self.cur, self.in_loop, self.type_checking, self.conditional, self.within, self.handled = (
+            index, False, False, 0, (), False)
         self.body(statements, docstring=True)
-        self.cur, self.in_loop, self.type_checking, self.conditional = saved
+        self.cur, self.in_loop, self.type_checking, self.conditional, self.within, self.handled = saved
         self.close_scope(index)
 
     def open_lambda(self, node: ast.Lambda) -> int:
@@ -516,7 +537,7 @@ class Extractor:
             self.calls.append(RawCall(
                 scope=self.cur, func=func, expr=self.text(decorator, EXPR_TEXT_LIMIT), line=decorator.lineno,
                 usage="other", in_loop=self.in_loop, args=(DefRef(target, position + 1),), kwargs=(),
-                arg_text=(name,), decorates=target, inner_call=inner))
+                arg_text=(name,), decorates=target, inner_call=inner, within=self.within, handled=self.handled))
 
     def class_def(self, node: ast.ClassDef) -> None:
         self.names.add(node.name)
@@ -610,7 +631,7 @@ class Extractor:
         """A protocol method Python calls for us (`__iter__`, `__enter__`): kept only if internal."""
         self.calls.append(RawCall(
             scope=self.cur, func=func, expr=text, line=line, usage="other", in_loop=self.in_loop, args=(),
-            kwargs=(), arg_text=(), decorates=IMPLICIT, inner_call=-1))
+            kwargs=(), arg_text=(), decorates=IMPLICIT, inner_call=-1, within=self.within, handled=self.handled))
 
     def for_loop(self, node: ast.For | ast.AsyncFor) -> None:
         self.expr(node.iter, "other")
@@ -661,7 +682,10 @@ class Extractor:
 
     def try_statement(self, node: ast.Try) -> None:
         self.conditional += 1
+        saved = self.handled
+        self.handled = saved or bool(node.handlers)
         self.body(node.body)
+        self.handled = saved
         for handler in node.handlers:
             if handler.type is not None:
                 self.expr(handler.type, "other")
@@ -681,7 +705,10 @@ class Extractor:
             self.implicit_call(Attr(manager, "__exit__"), "__exit__", node.lineno)
             if item.optional_vars is not None:
                 self.bind_target(item.optional_vars, self.exprs.of(item.context_expr), item.context_expr, kill=True)
+        saved = self.within
+        self.within = saved + tuple(self.text(item.context_expr, EXPR_TEXT_LIMIT) for item in node.items)
         self.body(node.body)
+        self.within = saved
 
     def return_statement(self, node: ast.Return) -> None:
         if node.value is not None:
@@ -690,6 +717,8 @@ class Extractor:
 
     def raise_statement(self, node: ast.Raise) -> None:
         """`raise Error` instantiates Error: an implicit call, kept when it reaches internal code."""
+        raised = node.exc.func if type(node.exc) is ast.Call else node.exc
+        self.scopes[self.cur].raises.append(self.text(raised, EXPR_TEXT_LIMIT) if raised is not None else "raise")
         if node.exc is not None:
             self.expr(node.exc, "other")
             if type(node.exc) is not ast.Call:
@@ -829,11 +858,11 @@ class Extractor:
         index = self.open_lambda(node)
         for default in (*node.args.defaults, *(d for d in node.args.kw_defaults if d is not None)):
             self.expr(default, "argument")
-        saved = (self.cur, self.in_loop, self.conditional)
-        self.cur, self.in_loop, self.conditional = index, False, 0
+        saved = (self.cur, self.in_loop, self.conditional, self.within, self.handled)
+        self.cur, self.in_loop, self.conditional, self.within, self.handled = index, False, 0, (), False
         self.scopes[index].returns.append(self.exprs.of(node.body))
         self.expr(node.body, "returned")
-        self.cur, self.in_loop, self.conditional = saved
+        self.cur, self.in_loop, self.conditional, self.within, self.handled = saved
         self.close_scope(index)
 
     def comprehension_expr(self, node: ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp,
@@ -901,7 +930,7 @@ class Extractor:
         self.calls.append(RawCall(
             scope=self.cur, func=self.exprs.of(func), expr=self.text(func, EXPR_TEXT_LIMIT), line=node.lineno,
             usage=usage, in_loop=self.in_loop, args=tuple(args), kwargs=tuple(kwargs), arg_text=tuple(texts),
-            decorates=-1, inner_call=-1))
+            decorates=-1, inner_call=-1, within=self.within, handled=self.handled))
         if type(func) is ast.Attribute and func.attr in conv.COLLECTION_STORES:
             self.store_call(node)
 

@@ -232,6 +232,7 @@ class RawScope(NamedTuple):
     outer_bindings: dict[str, tuple[Binding, ...]]
     replaced: frozenset[str]  # names with a Stored binding that `replaces`
     self_attrs: dict[str, tuple[tuple[Binding, int], ...]]  # classes: self.x = ... (binding, method scope)
+    raises: tuple[str, ...] = ()  # what its own `raise` statements raise, as written ("InsufficientStock", "raise")
 
 
 class RawImport(NamedTuple):
@@ -260,6 +261,8 @@ class RawCall(NamedTuple):
     decorates: int  # scope index of the decorated definition for a decorator application; -2 for an
     #                 implicit protocol call (`__iter__` of a for loop), kept only when it reaches internal code
     inner_call: int  # for `@dec(args)` applications: index of the `dec(args)` call, else -1
+    within: tuple[str, ...] = ()  # context managers around the call in its own scope, as written, outermost first
+    handled: bool = False  # inside the body of a `try` with an `except` clause, in its own scope
 
 
 class RawLoad(NamedTuple):

@@ -662,14 +662,21 @@ class Resolver:
         return EMPTY
 
     def instance_attr(self, order: tuple[Base, ...], attr: str) -> Values:
-        """`self.attr = ...` in the methods of the classes of an MRO."""
+        """`self.attr = ...` in the methods of the classes of an MRO, and the items the methods
+        store into it (`self.handlers.append(f)`: an observer registry on the instance)."""
         out: set[Value] = set()
+        stored: set[Value] = set()
         for entry in order:
             if type(entry) is not Cls:
                 continue
             offset = self.offsets[self.scope_module[entry.g]]
             for binding, method in self.scopes[entry.g].self_attrs.get(attr, ()):
-                out.update(self.binding_value(offset + method, attr, binding))
+                if type(binding) is Stored:
+                    stored.update(self.stored_values(offset + method, binding))
+                else:
+                    out.update(self.binding_value(offset + method, attr, binding))
+        if stored and (not out or any(_holds_items(v) for v in out)):
+            out.update(stored)
         return frozenset(out)
 
     def bound(self, values: Values, instance: bool, receiver: int) -> Values:
