@@ -113,7 +113,10 @@ def foreign_keys(root: Path, plan: dict) -> dict:
             if isinstance(node, ast.Call) and (node.args or node.keywords):
                 name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
                 if name in RELATION_FIELDS:
-                    target = ast.unparse(node.args[0]) if node.args else ast.unparse(node.keywords[0].value)
+                    to = next((k.value for k in node.keywords if k.arg in ("to", "argument")), None)
+                    target = ast.unparse(node.args[0] if node.args else to) if node.args or to else ""
+                    if not target:
+                        continue
                     (external if EXTERNAL_TARGETS.search(target) else declared).add((path, node.lineno))
     resolved = {(a.path, a.line) for a in graph.data_access if a.via == "relation"}
     service_of = {m: s["name"] for s in plan["services"] for m in s["modules"] if s["kind"] == "service"}
@@ -201,6 +204,19 @@ def render(outcomes: list[Outcome], cold: bool) -> str:
                         f"resolved to a model, {fks['crossing']} across services, {fks['in_data_boundaries']} of those in "
                         f"{fks['data_boundaries']} data boundaries ("
                         + ", ".join(f"{k} {v}" for k, v in sorted(fks["patterns"].items())) + ")")
+        calls = [c for b in o.plan["boundaries"] for c in b["calls"]]
+        held = [c for c in calls if c["style"] == "sync" and any("keep the call synchronous" in r for r in c["reasons"])]
+        events = o.plan.get("events", [])
+        rows.append(f"- cross-service calls: {len(calls)} ({sum(c['style'] == 'async' for c in calls)} async); "
+                    f"{len(held)} discarded-result calls kept synchronous for consistency; {len(events)} fan-out "
+                    f"events ({sum(e['channel'] == 'eventbridge' for e in events)} EventBridge, "
+                    f"{sum(e['channel'] == 'sns' for e in events)} SNS)")
+        for event in events[:3]:
+            rows.append(f"  - event from `{event['publisher']}` (`{event['path']}:{event['line']}`) to "
+                        f"{', '.join(event['consumers'])} over {event['channel']}")
+        for call in held[:3]:
+            rows.append(f"  - kept sync: `{call['path']}:{call['line']}` {call['caller']} → {call['callee']}: "
+                        f"{call['reasons'][0]}")
         verdict = o.plan.get("verdict") or {}
         if verdict:
             rows.append(f"- verdict: {verdict['summary']}")

@@ -31,6 +31,7 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from analyzer.graph.frameworks import app_configs
 from analyzer.model import (
     Boundary,
     BoundaryCall,
@@ -80,7 +81,8 @@ def boundaries_and_events(decomposition: Decomposition, locator: Locator | None 
                 reasons = must_stay_sync(call, callee, target, facts, policy.consistency)
                 if reasons:
                     held[(call, callee)] = reasons
-    events, event_of = find_events(crossing, held, policy)
+    startup = _startup_code(decomposition, policy)
+    events, event_of = find_events([c for c in crossing if c[0].caller not in startup], held, policy)
     grouped: dict[tuple[str, str], set[BoundaryCall]] = defaultdict(set)
     sites: dict[BoundaryCall, CallSite] = {}
     for call, callee, source, target in crossing:
@@ -255,6 +257,26 @@ def find_events(crossing: list[tuple[CallSite, str, str, str]], held: Mapping[tu
             root = best[0]
             add("publisher", [c for c in members if root in _roots(c.args)], (root,))
     return tuple(sorted(events, key=lambda e: (e.path, e.line, e.publisher))), event_of
+
+
+def _startup_code(decomposition: Decomposition, policy: BoundaryPolicy) -> frozenset[str]:
+    """The startup hooks of the project's app configs and the methods of the same class they call
+    (`ready` -> `ready_document_files`): code that runs once at boot."""
+    classes = {d.qualname: d for m in decomposition.graph.codebase.modules for d in m.definitions if d.kind == "class"}
+    configs = [c.qualname for c in app_configs(classes)]
+    found = {f"{config}.{hook}" for config in configs for hook in policy.startup_hooks}
+    calls_from: dict[str, set[str]] = defaultdict(set)
+    for call in decomposition.graph.calls:
+        calls_from[call.caller].update(call.callees)
+    pending = sorted(found)
+    while pending:
+        caller = pending.pop()
+        owner = caller.rpartition(".")[0]
+        for callee in calls_from.get(caller, ()):
+            if callee.rpartition(".")[0] == owner and callee not in found:
+                found.add(callee)
+                pending.append(callee)
+    return frozenset(found)
 
 
 def _fanout_channel(count: int, policy: BoundaryPolicy) -> str:

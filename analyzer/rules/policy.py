@@ -69,6 +69,7 @@ class BoundaryPolicy:
     deferral_reasons: Mapping[str, str]
     sns_min_services: int
     eventbridge_min_services: int
+    startup_hooks: frozenset[str]  # methods of an app config class that run once at startup
     fifo_keywords: tuple[str, ...]
     channel_rank: Mapping[str, int]
     payload: PayloadRules
@@ -336,6 +337,7 @@ def _boundaries(table: _Table) -> BoundaryPolicy:
         deferral_reasons=table.strings("deferral_reasons"),
         sns_min_services=fanout.integer("sns_min_services"),
         eventbridge_min_services=fanout.integer("eventbridge_min_services"),
+        startup_hooks=frozenset(fanout.texts("startup_hooks")),
         fifo_keywords=table.texts("fifo_keywords"),
         channel_rank={channel: ranks.integer(channel) for channel in list(ranks.data)},
         payload=PayloadRules(data_words=frozenset(payload.texts("data_words")),

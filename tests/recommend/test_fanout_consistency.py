@@ -88,6 +88,33 @@ def test_a_publisher_notifying_three_services_is_one_eventbridge_event(tmp_path)
         "audit, billing, mail (orders/place.py:6, 7, 8)")
 
 
+def test_registrations_in_a_django_startup_hook_are_not_an_event(tmp_path):
+    """`AppConfig.ready` runs once at boot: registering the app's models with three services there
+    is configuration, not a stream of events."""
+    boundaries, events = plan_of(tmp_path, {"orders/__init__.py": "", "orders/apps.py": """
+        from django.apps import AppConfig
+
+        from billing import api as billing
+        from mail import api as mail
+        from audit import api as audit
+
+        class OrdersConfig(AppConfig):
+            name = "orders"
+
+            def ready(self):
+                self.ready_orders()
+
+            def ready_orders(self):
+                order = self.get_model("Order")
+                billing.charge(order)
+                mail.send(order)
+                audit.record(order)
+    """})
+    assert events == ()
+    assert set(calls_of(boundaries, "orders.apps.OrdersConfig.ready_orders")) == {
+        "billing.api.charge", "mail.api.send", "audit.api.record"}
+
+
 def test_events_are_in_plan_json_read_back_and_one_row_each_in_the_report(tmp_path):
     plan = recommend(decomposition_of(tmp_path, {"orders/__init__.py": "", "orders/place.py": """
         from billing import api as billing
