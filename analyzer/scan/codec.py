@@ -70,12 +70,35 @@ def register(cls: type) -> type:
     else:
         raise TypeError(f"{cls.__name__} is neither a NamedTuple nor a dataclass")
     tag = cls.__name__.encode()
-    get = attrgetter(*names) if len(names) > 1 else (lambda obj, name=names[0]: (getattr(obj, name),))
-    _encoders[cls] = lambda obj: {tag: tuple(map(_plain, get(obj)))}
-    _rows[cls] = (b"*" + tag, lambda obj: tuple(map(_plain, get(obj))))
+    get: Callable[[Any], Row]
+    if issubclass(cls, tuple):
+        get = tuple  # a NamedTuple's fields, in order, in one C call
+    elif len(names) > 1:
+        get = attrgetter(*names)
+    else:
+        get = _single(attrgetter(names[0]))
+    fields = _fields_encoder(get)
+    _encoders[cls] = lambda obj: {tag: fields(obj)}
+    _rows[cls] = (b"*" + tag, fields)
     _add_builder(tag, build)
     _add_builder(b"*" + tag, _table_builder(build))
     return cls
+
+
+def _single(get: Callable[[Any], Any]) -> Callable[[Any], Row]:
+    return lambda obj: (get(obj),)
+
+
+def _fields_encoder(get: Callable[[Any], Row]) -> Callable[[Any], Row]:
+    """A record's fields as storable values; fields that are all leaves (most expression records:
+    names, strings, numbers) are taken as they are, without a call per field."""
+    leaves, plain = _LEAVES, _plain
+
+    def fields(obj: Any) -> Row:
+        values = get(obj)
+        return values if leaves.issuperset(map(type, values)) else tuple(map(plain, values))
+
+    return fields
 
 
 def _table_builder(build: Callable[[Row], Any]) -> Callable[[Row], Row]:
@@ -142,6 +165,9 @@ def _plain(value: Any) -> Any:
     kind = type(value)
     if kind in _LEAVES:
         return value
+    encode = _encoders.get(kind)  # records first: most values of an entry are records
+    if encode is not None:
+        return encode(value)
     if kind is tuple:
         kinds = set(map(type, value))
         if _LEAVES.issuperset(kinds):
@@ -157,10 +183,7 @@ def _plain(value: Any) -> Any:
         if not all(type(key) is str for key in value):
             raise CodecError("only str keys are allowed in a dict")
         return {key: _plain(item) for key, item in value.items()}
-    encode = _encoders.get(kind)
-    if encode is None:
-        raise CodecError(f"{kind.__name__} cannot be stored in the cache")
-    return encode(value)
+    raise CodecError(f"{kind.__name__} cannot be stored in the cache")
 
 
 def _hook(mapping: dict[Any, Any], _bytes: type = bytes, _get: Callable[..., Any] = _builders.get, _len: Callable[..., Any] = len,
